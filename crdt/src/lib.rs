@@ -1,0 +1,19 @@
+//! # nabij-crdt: Nabij's replicated data engine
+//!
+//! Everything a Nabij device knows lives here, independent of any user interface: the
+//! documents (one per case, per referral, plus a team document), the local SQLite store that
+//! holds their bytes and the query tables derived from them, search, sync and the access rules.
+//!
+//! **Architecture invariant:** this crate knows nothing of Tauri, GTK or WebKit. It builds and
+//! tests on a machine without a desktop, and it hosts the headless binaries (the always-on team
+//! peer, the relay). The desktop shell (`src-tauri/`) is a thin adapter over this API.
+//!
+//! Modules:
+//! - [`location`]: where a device keeps its data (`NABIJ_DATA_DIR` or the per-user data dir).
+//! - [`preference`]: what the person on this device chose (language).
+//! - [`store`]: the local store: one SQLite file per data directory, opened by one process at
+//!   a time, with numbered schema migrations.
+
+pub mod location;
+pub mod preference;
+pub mod store;

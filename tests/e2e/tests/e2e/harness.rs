@@ -1,0 +1,251 @@
+//! Starts what an end-to-end test needs, each by its own pid and stopped by it (SIGTERM first):
+//! an Xvfb display, a WebKitWebDriver, and through the driver the real Nabij app binary.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+/// How long a test waits for something to appear in the app.
+pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The repository root (screenshots go under its `target/`, whatever CARGO_TARGET_DIR is).
+pub(crate) fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The app binary, built by `cargo build -p nabij-app` next to this test binary.
+pub(crate) fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("NABIJ_APP_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/e2e-<hash> -> target/<profile>/nabij
+    let path = exe.parent().unwrap().parent().unwrap().join("nabij");
+    assert!(
+        path.is_file(),
+        "app binary {path:?} missing: run `cargo build -p nabij-app` first"
+    );
+    path
+}
+
+/// A child process stopped by pid on drop: SIGTERM to its children and to it, then SIGKILL
+/// after a grace period if it is still there.
+struct Guarded {
+    child: Child,
+    name: &'static str,
+}
+
+impl Guarded {
+    fn pid(&self) -> Pid {
+        Pid::from_raw(self.child.id() as i32)
+    }
+}
+
+/// Direct children of `parent`, read from /proc.
+fn children_of(parent: Pid) -> Vec<Pid> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // Fields after the ")" that closes the command name: state, ppid, ...
+            let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+            after.split_whitespace().nth(1) == Some(&parent.as_raw().to_string())
+        })
+        .map(Pid::from_raw)
+        .collect()
+}
+
+fn stop(pid: Pid, waiter: impl Fn() -> bool) {
+    if waiter() {
+        return;
+    }
+    let _ = kill(pid, Signal::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if waiter() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = kill(pid, Signal::SIGKILL);
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        for grandchild in children_of(self.pid()) {
+            stop(grandchild, || kill(grandchild, None).is_err());
+        }
+        let pid = self.pid();
+        let child = std::cell::RefCell::new(&mut self.child);
+        stop(pid, || matches!(child.borrow_mut().try_wait(), Ok(Some(_))));
+        let _ = self.child.wait();
+        let _ = self.name;
+    }
+}
+
+/// An Xvfb display of its own.
+pub(crate) struct Display {
+    process: Guarded,
+    /// The DISPLAY value, e.g. `:99`.
+    pub(crate) name: String,
+}
+
+impl Display {
+    /// Start Xvfb on the first free display number.
+    pub(crate) fn start() -> Self {
+        let (reader, writer) = std::io::pipe().unwrap();
+        let child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x860x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(writer)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb not found: run scripts/setup");
+        let process = Guarded {
+            child,
+            name: "Xvfb",
+        };
+        let mut line = String::new();
+        BufReader::new(reader).read_line(&mut line).unwrap();
+        let number: u32 = line
+            .trim()
+            .parse()
+            .expect("Xvfb did not report its display");
+        Self {
+            process,
+            name: format!(":{number}"),
+        }
+    }
+
+    /// The pid of the Xvfb process.
+    #[allow(dead_code)]
+    pub(crate) fn pid(&self) -> u32 {
+        self.process.child.id()
+    }
+}
+
+/// A running Nabij app under WebDriver, on its own data directory.
+pub(crate) struct App {
+    /// The WebDriver session.
+    pub(crate) client: Client,
+    driver: Guarded,
+}
+
+impl App {
+    /// Start WebKitWebDriver and through it the app, with `NABIJ_DATA_DIR=data_dir`.
+    pub(crate) async fn launch(display: &Display, data_dir: &Path) -> Self {
+        let port = free_port();
+        let child = Command::new("WebKitWebDriver")
+            .arg(format!("--port={port}"))
+            .arg("--host=127.0.0.1")
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("DISPLAY", &display.name)
+            .env("NO_AT_BRIDGE", "1")
+            .env("NABIJ_DATA_DIR", data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("WebKitWebDriver not found: run scripts/setup");
+        let driver = Guarded {
+            child,
+            name: "WebKitWebDriver",
+        };
+        wait_for_port(port);
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "webkitgtk:browserOptions".into(),
+            serde_json::json!({ "binary": app_binary(), "args": [] }),
+        );
+        let client = ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session did not start");
+        Self { client, driver }
+    }
+
+    /// Wait for an element by CSS selector.
+    pub(crate) async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    /// Wait until the element at `css` has exactly `expected` as its text; return that text.
+    pub(crate) async fn wait_for_text(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = self.text(css).await;
+            if text == expected || Instant::now() > deadline {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The visible text of the element at `css` (waiting for it to appear).
+    pub(crate) async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// Save a PNG screenshot as `target/e2e-screenshots/<name>.png` under the repository root.
+    pub(crate) async fn screenshot(&self, name: &str) -> PathBuf {
+        // A screenshot can lag the DOM by a frame.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "screenshot is not a PNG");
+        let dir = repo_root().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// End the WebDriver session (closing the app), then stop the driver.
+    pub(crate) async fn close(self) {
+        let _ = self.client.close().await;
+        drop(self.driver);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "WebKitWebDriver did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}

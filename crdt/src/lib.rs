@@ -1,8 +1,9 @@
 //! # nabij-crdt: Nabij's replicated data engine
 //!
 //! Everything a Nabij device knows lives here, independent of any user interface: the
-//! documents (one per case, per referral, plus a team document), the local SQLite store that
-//! holds their bytes and the query tables derived from them, search, sync and the access rules.
+//! documents (one per case, per referral, plus a team document and the team's intake queue), the
+//! local encrypted SQLite store that holds their bytes and the query tables derived from them,
+//! search, sync and the access rules.
 //!
 //! **Architecture invariant:** this crate knows nothing of Tauri, GTK or WebKit. It builds and
 //! tests on a machine without a desktop, and it hosts the headless binaries (the always-on team
@@ -11,9 +12,19 @@
 //! Modules:
 //! - [`location`]: where a device keeps its data (`NABIJ_DATA_DIR` or the per-user data dir).
 //! - [`preference`]: what the person on this device chose (language).
-//! - [`store`]: the local store: one SQLite file per data directory, opened by one process at
-//!   a time, with numbered schema migrations.
+//! - [`id`], [`date`], [`input`], [`author`]: identifiers, dates, input validation, authorship.
+//! - [`doc`]: what all documents share; [`case`]: the case document.
+//! - [`conflict`]: concurrent edits of one field, listed with every value.
+//! - [`store`]: the local store: one encrypted SQLite file per data directory, opened by one
+//!   process at a time, with numbered schema migrations and derived query tables.
 
+pub mod author;
+pub mod case;
+pub mod conflict;
+pub mod date;
+pub mod doc;
+pub mod id;
+pub mod input;
 pub mod location;
 pub mod preference;
 pub mod store;

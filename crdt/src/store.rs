@@ -5,15 +5,35 @@
 //! of writing to a file another process has open. The lock is released by the operating system
 //! when the process ends, however it ends.
 //!
+//! The whole file is encrypted with SQLCipher using a raw 256-bit key from a [`key::KeySource`]
+//! (the OS keyring in the app, a key file for headless use). A wrong or missing key is an error;
+//! an existing store is never replaced by a new empty one.
+//!
 //! The schema is built by numbered migrations ([`migration`]); `PRAGMA user_version` records the
 //! last one applied. A store written by a newer Nabij is refused, never downgraded.
+//!
+//! Documents are stored as chunks ([`document`]): each edit appends the incremental change bytes
+//! with a checksum, and the document's heads are stored beside them and checked on load. The
+//! query tables ([`projection`]) are updated in the same transaction as the document write, so a
+//! write is acknowledged only when the document and its projections are durable together.
+//! Durability: WAL with `synchronous=FULL` (each commit is fsynced before it returns).
 
+mod cases;
+pub mod document;
+pub mod key;
 pub mod migration;
+mod projection;
+pub mod search;
+
+pub use cases::{CaseFilter, CaseSummary, TaskDue};
+pub use key::{KeyError, KeySource};
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, ErrorCode, OptionalExtension};
+
+use crate::doc::DocError;
 
 use crate::preference::Language;
 
@@ -63,9 +83,43 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The key is wrong for this store (or the file is not a Nabij store).
+    #[error("the database key does not open {path} (wrong key, or not a Nabij store)")]
+    WrongKey {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The key could not be had.
+    #[error(transparent)]
+    Key(#[from] KeyError),
     /// A query on an open store failed.
     #[error("store query failed: {0}")]
     Query(#[from] rusqlite::Error),
+    /// No document with this id is in the store.
+    #[error("no {kind} with id {id} in this store")]
+    NotFound {
+        /// The kind asked for.
+        kind: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// The stored bytes of a document are damaged; the document is not used.
+    #[error("document {id} is damaged: {detail}")]
+    Corrupt {
+        /// The document id.
+        id: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The document or the requested change is not valid; nothing was stored.
+    #[error(transparent)]
+    Document(#[from] DocError),
+}
+
+impl From<crate::input::InputError> for StoreError {
+    fn from(error: crate::input::InputError) -> Self {
+        StoreError::Document(DocError::Input(error))
+    }
 }
 
 /// What the store looks like, for the status screen.
@@ -79,6 +133,10 @@ pub struct StoreStatus {
     pub schema_version: u32,
     /// Number of cases in the store.
     pub case_count: u64,
+    /// Number of tasks not done, over all cases.
+    pub open_tasks: u64,
+    /// Whether the file is encrypted.
+    pub encrypted: bool,
 }
 
 /// An open store. Dropping it closes the database and releases the data directory.
@@ -86,13 +144,16 @@ pub struct StoreStatus {
 pub struct Store {
     conn: Connection,
     data_dir: PathBuf,
+    encrypted: bool,
+    cache: document::Cache,
     // Held for its lock; closed (and so unlocked) after `conn` on drop.
     _lock: File,
 }
 
 impl Store {
-    /// Open (or create) the store in `data_dir`, migrating it to the current schema.
-    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+    /// Open (or create) the store in `data_dir` with the key from `key`, migrating it to the
+    /// current schema.
+    pub fn open(data_dir: &Path, key: &KeySource) -> Result<Self, StoreError> {
         let dir_error = |source| StoreError::DataDir {
             dir: data_dir.to_path_buf(),
             source,
@@ -114,8 +175,26 @@ impl Store {
             Err(TryLockError::Error(source)) => return Err(dir_error(source)),
         }
         let path = data_dir.join(DATABASE_FILE);
-        let mut conn =
-            Connection::open(&path).map_err(|source| StoreError::Open { path, source })?;
+        let exists = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
+        let key = key.obtain(!exists)?;
+        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        if let Some(key) = &key {
+            conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+            conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
+        }
+        // The first read tells whether the key fits.
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+                return Err(StoreError::WrongKey { path });
+            }
+            Err(source) => return Err(StoreError::Open { path, source }),
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -123,6 +202,8 @@ impl Store {
         Ok(Self {
             conn,
             data_dir: data_dir.to_path_buf(),
+            encrypted: key.is_some(),
+            cache: document::Cache::new(document::CACHE_DOCUMENTS),
             _lock: lock,
         })
     }
@@ -135,14 +216,18 @@ impl Store {
     /// Where the data lives, which schema it has and how many cases it holds.
     pub fn status(&self) -> Result<StoreStatus, StoreError> {
         let schema_version = migration::version(&self.conn)?;
-        let case_count: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM case_list", [], |r| r.get(0))?;
+        let (case_count, open_tasks): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM case_list), (SELECT count(*) FROM task WHERE done = 0)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         Ok(StoreStatus {
             data_dir: self.data_dir.clone(),
             database_file: self.data_dir.join(DATABASE_FILE),
             schema_version,
             case_count: u64::try_from(case_count).unwrap_or(0),
+            open_tasks: u64::try_from(open_tasks).unwrap_or(0),
+            encrypted: self.encrypted,
         })
     }
 
@@ -177,7 +262,7 @@ mod tests {
     #[test]
     fn new_store_reports_its_place_schema_and_no_cases() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
         let status = store.status().unwrap();
         assert_eq!(status.data_dir, dir.path());
         assert_eq!(status.database_file, dir.path().join(DATABASE_FILE));
@@ -189,15 +274,15 @@ mod tests {
     #[test]
     fn second_open_of_same_directory_is_refused_until_first_closes() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Store::open(dir.path()).unwrap();
+        let first = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
         first.set_language(Language::En).unwrap();
-        let second = Store::open(dir.path());
+        let second = Store::open(dir.path(), &KeySource::Unencrypted);
         assert!(
             matches!(second, Err(StoreError::InUse { .. })),
             "got {second:?}"
         );
         drop(first);
-        let reopened = Store::open(dir.path()).unwrap();
+        let reopened = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
         assert_eq!(
             reopened.language().unwrap(),
             Some(Language::En),
@@ -208,7 +293,7 @@ mod tests {
     #[test]
     fn language_defaults_to_none_and_is_remembered() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
         assert_eq!(store.language().unwrap(), None);
         store.set_language(Language::NlBe).unwrap();
         store.set_language(Language::En).unwrap();
@@ -220,7 +305,79 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("not-a-dir");
         std::fs::write(&file, b"x").unwrap();
-        let err = Store::open(&file).unwrap_err();
+        let err = Store::open(&file, &KeySource::Unencrypted).unwrap_err();
         assert!(matches!(err, StoreError::DataDir { .. }), "got {err:?}");
+    }
+}
+
+#[cfg(test)]
+mod engine_smoke {
+    use super::*;
+    use crate::author::Author;
+    use crate::case::{ContactKind, NewCase, NewJournalEntry, NewTask};
+    use crate::id::{DeviceId, MemberId, TeamId};
+
+    #[test]
+    fn create_edit_reopen_list_search_in_an_encrypted_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = KeySource::File(dir.path().join("key"));
+        let me = Author {
+            member: MemberId::random(),
+            device: DeviceId::random(),
+        };
+        let team = TeamId::random();
+        let id = {
+            let mut store = Store::open(dir.path(), &key).unwrap();
+            let id = store
+                .create_case(
+                    &me,
+                    &team,
+                    NewCase {
+                        client_name: "Çelik Ayşe".into(),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            for i in 0..40 {
+                store
+                    .edit_case(&me, &id, |c| {
+                        c.add_journal_entry(NewJournalEntry {
+                            date: Some(format!("2026-10-{:02}", i % 28 + 1)),
+                            kind: ContactKind::Call,
+                            text: format!("Gesprek {i} over huurachterstand"),
+                            themes: vec!["housing".into()],
+                        })
+                    })
+                    .unwrap();
+            }
+            store
+                .edit_case(&me, &id, |c| {
+                    c.add_task(NewTask {
+                        title: "Bel OCMW".into(),
+                        due: Some("2026-12-01".into()),
+                        assignee: None,
+                    })
+                })
+                .unwrap();
+            id
+        };
+        let mut store = Store::open(dir.path(), &key).unwrap();
+        let case = store.open_case(&id).unwrap();
+        assert_eq!(case.journal.len(), 40);
+        assert_eq!(store.status().unwrap().case_count, 1);
+        assert_eq!(store.status().unwrap().open_tasks, 1);
+        let list = store.list_cases(&CaseFilter::default()).unwrap();
+        assert_eq!(list[0].themes, vec!["housing".to_string()]);
+        assert_eq!(list[0].last_activity, "2026-10-28");
+        let hits = store.search("celik", 10).unwrap();
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(store.search("huurachter", 10).unwrap().len(), 1);
+        drop(store);
+        let wrong = KeySource::File(dir.path().join("other-key"));
+        std::fs::write(dir.path().join("other-key"), "ab".repeat(32)).unwrap();
+        assert!(matches!(
+            Store::open(dir.path(), &wrong),
+            Err(StoreError::WrongKey { .. })
+        ));
     }
 }

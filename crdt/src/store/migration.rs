@@ -8,14 +8,104 @@ use super::StoreError;
 
 /// The migrations, in order; `MIGRATIONS[i]` produces schema version `i + 1`.
 const MIGRATIONS: &[&str] = &[
-    // 1: device settings and the case list.
+    // 1: device settings, documents as checksummed chunks, and the query tables derived from
+    // the documents (case list, access, tasks, referral status, intake queue, client index,
+    // full-text search).
     "CREATE TABLE device_setting (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) STRICT;
+    CREATE TABLE document (
+        doc_id      TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        heads       BLOB NOT NULL,
+        chunk_count INTEGER NOT NULL,
+        byte_count  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE document_chunk (
+        doc_id   TEXT NOT NULL REFERENCES document (doc_id) ON DELETE CASCADE,
+        seq      INTEGER NOT NULL,
+        data     BLOB NOT NULL,
+        checksum BLOB NOT NULL,
+        PRIMARY KEY (doc_id, seq)
+    ) STRICT;
     CREATE TABLE case_list (
-        case_id TEXT PRIMARY KEY
-    ) STRICT;",
+        case_id       TEXT PRIMARY KEY,
+        client_name   TEXT NOT NULL,
+        birth_year    INTEGER,
+        owner         TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        themes        TEXT NOT NULL,
+        last_activity TEXT NOT NULL,
+        open_tasks    INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX case_list_by_activity ON case_list (last_activity DESC);
+    CREATE INDEX case_list_by_owner ON case_list (owner, status, last_activity DESC);
+    CREATE TABLE case_access (
+        case_id TEXT NOT NULL,
+        member  TEXT NOT NULL,
+        PRIMARY KEY (case_id, member)
+    ) STRICT;
+    CREATE INDEX case_access_by_member ON case_access (member);
+    CREATE TABLE task (
+        case_id  TEXT NOT NULL,
+        task_id  TEXT NOT NULL,
+        title    TEXT NOT NULL,
+        due      TEXT,
+        assignee TEXT,
+        done     INTEGER NOT NULL,
+        PRIMARY KEY (case_id, task_id)
+    ) STRICT;
+    CREATE INDEX task_by_due ON task (done, due);
+    CREATE TABLE referral_status (
+        referral_id TEXT PRIMARY KEY,
+        case_id     TEXT NOT NULL,
+        partner     TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX referral_status_by_case ON referral_status (case_id);
+    CREATE TABLE intake_queue (
+        item_id       TEXT PRIMARY KEY,
+        doc_id        TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        neighbourhood TEXT,
+        urgency       TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        case_id       TEXT
+    ) STRICT;
+    CREATE INDEX intake_queue_by_status ON intake_queue (status, created_at);
+    CREATE TABLE client_index (
+        case_id      TEXT PRIMARY KEY,
+        team_doc     TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        birth_year   INTEGER,
+        owner        TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE search_source (
+        rowid   INTEGER PRIMARY KEY,
+        doc_id  TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        field   TEXT NOT NULL,
+        body    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX search_source_by_doc ON search_source (doc_id, item_id, field);
+    CREATE VIRTUAL TABLE search_text USING fts5 (
+        body,
+        content = 'search_source',
+        content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3'
+    );
+    CREATE TRIGGER search_source_ai AFTER INSERT ON search_source BEGIN
+        INSERT INTO search_text (rowid, body) VALUES (new.rowid, new.body);
+    END;
+    CREATE TRIGGER search_source_ad AFTER DELETE ON search_source BEGIN
+        INSERT INTO search_text (search_text, rowid, body) VALUES ('delete', old.rowid, old.body);
+    END;",
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,72 @@
+//! Concurrent edits of one field. When two devices set the same field offline (say a phone
+//! number), Automerge keeps both values and picks a deterministic winner; Nabij never hides the
+//! other one: [`list`] returns every such field with all its values, and [`resolve`] writes the
+//! value the worker picked, which replaces them all.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+
+use crate::doc::DocError;
+use crate::input::{InputError, Problem};
+
+/// One field with more than one concurrent value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// Map keys from the root to the field, e.g. `["people", "<id>", "contact"]`.
+    pub path: Vec<String>,
+    /// Every concurrent value; the first is the one Automerge shows by default.
+    pub values: Vec<ScalarValue>,
+}
+
+/// Every conflicting scalar field in `doc`.
+pub fn list(doc: &AutoCommit) -> Vec<Conflict> {
+    let mut found = Vec::new();
+    walk(doc, &ROOT, &mut Vec::new(), &mut found);
+    found
+}
+
+fn walk(doc: &AutoCommit, obj: &ObjId, path: &mut Vec<String>, found: &mut Vec<Conflict>) {
+    for key in doc.keys(obj) {
+        let values = doc.get_all(obj, key.as_str()).unwrap_or_default();
+        path.push(key.clone());
+        let scalars: Vec<ScalarValue> = values
+            .iter()
+            .filter_map(|(v, _)| match v {
+                Value::Scalar(s) => Some(s.as_ref().clone()),
+                Value::Object(_) => None,
+            })
+            .collect();
+        if values.len() > 1 && scalars.len() == values.len() {
+            found.push(Conflict {
+                path: path.clone(),
+                values: scalars,
+            });
+        }
+        // Descend into the visible map (lists hold only plain values in our schemas).
+        if let Some((Value::Object(ObjType::Map), child)) = values.first() {
+            walk(doc, child, path, found);
+        }
+        path.pop();
+    }
+}
+
+/// Settle the conflict at `path` with the value at `choice` in its current value list.
+/// The caller commits the change (it supersedes every concurrent value).
+pub fn resolve(doc: &mut AutoCommit, path: &[String], choice: usize) -> Result<(), DocError> {
+    let not_found = || InputError::new("conflict", Problem::NotFound);
+    let (field, parents) = path.split_last().ok_or_else(not_found)?;
+    let mut obj = ROOT;
+    for key in parents {
+        obj = match doc.get(&obj, key.as_str())? {
+            Some((Value::Object(ObjType::Map), id)) => id,
+            _ => return Err(not_found().into()),
+        };
+    }
+    let values = doc.get_all(&obj, field.as_str())?;
+    let chosen = match values.get(choice) {
+        Some((Value::Scalar(s), _)) if values.len() > 1 => s.as_ref().clone(),
+        _ => return Err(not_found().into()),
+    };
+    doc.put(&obj, field.as_str(), chosen)?;
+    Ok(())
+}

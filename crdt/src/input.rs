@@ -1,0 +1,130 @@
+//! Validation of what a user (or a peer) asks to write. Every write API checks its input and
+//! answers with an [`InputError`] that names the field and the problem, so the UI can show a
+//! translated message next to the right field.
+
+use std::fmt;
+
+/// What is wrong with a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The field is required and empty.
+    Empty,
+    /// The text is longer than allowed.
+    TooLong {
+        /// The maximum length in characters.
+        max: usize,
+    },
+    /// Not a date in `YYYY-MM-DD` form, or a date that does not exist.
+    InvalidDate,
+    /// A value outside the allowed set or range.
+    OutOfRange,
+    /// The thing this field refers to does not exist.
+    NotFound,
+    /// The action does not fit the current state (e.g. closing a closed case).
+    NotAllowedNow,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Empty => f.write_str("is required"),
+            Problem::TooLong { max } => write!(f, "is longer than {max} characters"),
+            Problem::InvalidDate => f.write_str("is not a valid date (YYYY-MM-DD)"),
+            Problem::OutOfRange => f.write_str("is not an allowed value"),
+            Problem::NotFound => f.write_str("refers to something that does not exist"),
+            Problem::NotAllowedNow => f.write_str("cannot be changed in the current state"),
+        }
+    }
+}
+
+/// A field of a request that cannot be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {problem}")]
+pub struct InputError {
+    /// The field, as named in the API (`name`, `due`, `amount`, ...).
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub problem: Problem,
+}
+
+impl InputError {
+    /// An error for `field`.
+    pub fn new(field: &'static str, problem: Problem) -> Self {
+        Self { field, problem }
+    }
+}
+
+/// Maximum length of a short text (names, titles, reasons).
+pub const SHORT_TEXT: usize = 200;
+/// Maximum length of a long text (journal entries, messages).
+pub const LONG_TEXT: usize = 20_000;
+
+/// A required text: trimmed, not empty, at most `max` characters.
+pub fn required(field: &'static str, text: &str, max: usize) -> Result<String, InputError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(InputError::new(field, Problem::Empty));
+    }
+    limit(field, text, max)
+}
+
+/// An optional text: trimmed; empty becomes `None`.
+pub fn optional(
+    field: &'static str,
+    text: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, InputError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => limit(field, text, max).map(Some),
+    }
+}
+
+fn limit(field: &'static str, text: &str, max: usize) -> Result<String, InputError> {
+    if text.chars().count() > max {
+        return Err(InputError::new(field, Problem::TooLong { max }));
+    }
+    Ok(text.to_string())
+}
+
+/// A date in `YYYY-MM-DD` form, returned normalised.
+pub fn date(field: &'static str, text: &str) -> Result<String, InputError> {
+    crate::date::Date::parse(text.trim())
+        .map(|d| d.to_string())
+        .map_err(|_| InputError::new(field, Problem::InvalidDate))
+}
+
+/// An optional date; empty becomes `None`.
+pub fn optional_date(
+    field: &'static str,
+    text: Option<&str>,
+) -> Result<Option<String>, InputError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => date(field, text).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_text_is_trimmed_and_checked() {
+        assert_eq!(required("name", "  An  ", 10).unwrap(), "An");
+        assert_eq!(
+            required("name", "   ", 10).unwrap_err().problem,
+            Problem::Empty
+        );
+        assert_eq!(
+            required("name", "abcdefghijk", 10).unwrap_err(),
+            InputError::new("name", Problem::TooLong { max: 10 })
+        );
+        assert_eq!(optional("phone", Some(" "), 10).unwrap(), None);
+        assert_eq!(
+            date("due", "2025-02-30").unwrap_err().problem,
+            Problem::InvalidDate
+        );
+        assert_eq!(optional_date("due", Some("")).unwrap(), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! The store's case API: create, edit (through a [`CaseEditor`]), read, list, tasks, conflicts.
+
+use rusqlite::params;
+
+use super::{Store, StoreError};
+use crate::author::Author;
+use crate::case::{self, Case, CaseEditor, NewCase};
+use crate::conflict::{self, Conflict};
+use crate::doc::DocKind;
+use crate::id::{CaseId, TeamId};
+
+/// One row of the case list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseSummary {
+    /// The case id.
+    pub case_id: String,
+    /// The client's name.
+    pub client_name: String,
+    /// The client's birth year.
+    pub birth_year: Option<u16>,
+    /// The owner (member id).
+    pub owner: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Themes, sorted.
+    pub themes: Vec<String>,
+    /// Date of the last journal entry (or of opening).
+    pub last_activity: String,
+    /// Tasks not done.
+    pub open_tasks: u32,
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only cases this member may see (owner or allowed).
+    pub visible_to: Option<String>,
+    /// Only cases owned by this member.
+    pub owner: Option<String>,
+    /// Only `open` or `closed` cases.
+    pub status: Option<String>,
+    /// Only cases with this theme.
+    pub theme: Option<String>,
+    /// At most this many (default 5,000).
+    pub limit: Option<u32>,
+}
+
+/// A task that is not done, with its case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskDue {
+    /// The case.
+    pub case_id: String,
+    /// The client's name.
+    pub client_name: String,
+    /// The task id.
+    pub task_id: String,
+    /// What to do.
+    pub title: String,
+    /// Due date, if any.
+    pub due: Option<String>,
+    /// Who does it.
+    pub assignee: Option<String>,
+}
+
+impl Store {
+    /// Open a case; it is stored durably before this returns.
+    pub fn create_case(
+        &mut self,
+        author: &Author,
+        team: &TeamId,
+        new: NewCase,
+    ) -> Result<CaseId, StoreError> {
+        let (id, doc) = case::create_case(author, team, new)?;
+        self.insert_document(DocKind::Case, id.as_str(), doc)?;
+        Ok(id)
+    }
+
+    /// Change a case with validated edits, stored as one change by `author`:
+    /// `store.edit_case(&me, &id, |case| case.add_journal_entry(entry))`.
+    pub fn edit_case<T>(
+        &mut self,
+        author: &Author,
+        id: &CaseId,
+        edit: impl FnOnce(&mut CaseEditor<'_>) -> Result<T, crate::doc::DocError>,
+    ) -> Result<T, StoreError> {
+        self.edit_document(DocKind::Case, id.as_str(), author, |doc| {
+            edit(&mut CaseEditor::new(doc, author))
+        })
+    }
+
+    /// The whole case.
+    pub fn open_case(&mut self, id: &CaseId) -> Result<Case, StoreError> {
+        let doc = self.take_document(DocKind::Case, id.as_str())?;
+        let case = case::load(&doc);
+        self.keep_document(id.as_str(), doc);
+        Ok(case?)
+    }
+
+    /// Fields of the case edited concurrently on several devices, with all their values.
+    pub fn case_conflicts(&mut self, id: &CaseId) -> Result<Vec<Conflict>, StoreError> {
+        let doc = self.take_document(DocKind::Case, id.as_str())?;
+        let found = conflict::list(&doc);
+        self.keep_document(id.as_str(), doc);
+        Ok(found)
+    }
+
+    /// Settle a conflict by picking one of its values (by position in [`Conflict::values`]).
+    pub fn resolve_case_conflict(
+        &mut self,
+        author: &Author,
+        id: &CaseId,
+        path: &[String],
+        choice: usize,
+    ) -> Result<(), StoreError> {
+        self.edit_document(DocKind::Case, id.as_str(), author, |doc| {
+            conflict::resolve(doc, path, choice)
+        })
+    }
+
+    /// Cases from the case list, most recent activity first. Never loads documents.
+    pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT case_id, client_name, birth_year, owner, status, themes, last_activity, open_tasks
+             FROM case_list
+             WHERE (?1 IS NULL OR case_id IN (SELECT case_id FROM case_access WHERE member = ?1))
+               AND (?2 IS NULL OR owner = ?2)
+               AND (?3 IS NULL OR status = ?3)
+               AND (?4 IS NULL OR (' ' || themes || ' ') LIKE ('% ' || ?4 || ' %'))
+             ORDER BY last_activity DESC, case_id
+             LIMIT ?5",
+        )?;
+        let rows = stmt
+            .query_map(
+                params![
+                    filter.visible_to,
+                    filter.owner,
+                    filter.status,
+                    filter.theme,
+                    filter.limit.unwrap_or(5_000)
+                ],
+                |r| {
+                    let themes: String = r.get(5)?;
+                    Ok(CaseSummary {
+                        case_id: r.get(0)?,
+                        client_name: r.get(1)?,
+                        birth_year: r.get(2)?,
+                        owner: r.get(3)?,
+                        status: r.get(4)?,
+                        themes: themes.split_whitespace().map(str::to_string).collect(),
+                        last_activity: r.get(6)?,
+                        open_tasks: r.get(7)?,
+                    })
+                },
+            )?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Tasks not done, due first (tasks without a due date last); only `assignee`'s when given.
+    pub fn tasks_due(&self, assignee: Option<&str>) -> Result<Vec<TaskDue>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.case_id, coalesce(c.client_name, ''), t.task_id, t.title, t.due, t.assignee
+             FROM task t LEFT JOIN case_list c ON c.case_id = t.case_id
+             WHERE t.done = 0 AND (?1 IS NULL OR t.assignee = ?1)
+             ORDER BY t.due IS NULL, t.due, t.title",
+        )?;
+        let rows = stmt
+            .query_map([assignee], |r| {
+                Ok(TaskDue {
+                    case_id: r.get(0)?,
+                    client_name: r.get(1)?,
+                    task_id: r.get(2)?,
+                    title: r.get(3)?,
+                    due: r.get(4)?,
+                    assignee: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+}

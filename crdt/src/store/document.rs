@@ -1,0 +1,343 @@
+//! How document bytes are kept: each write appends the new changes as a chunk with a BLAKE3
+//! checksum, and the document's heads are stored beside the chunks. Loading checks every chunk's
+//! checksum, loads the chunks inside a panic guard, and compares the loaded heads with the stored
+//! ones, so a damaged or missing chunk is reported (automerge's own `load_incremental` accepts
+//! some corrupt input silently). After [`COMPACT_AFTER_CHUNKS`] chunks a document is rewritten as
+//! one compressed chunk.
+//!
+//! A bounded number of loaded documents stay in memory ([`CACHE_DOCUMENTS`], least recently used
+//! first out); lists and search read the query tables and never load documents.
+
+use std::num::NonZeroUsize;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ChangeHash};
+use lru::LruCache;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Store, StoreError, projection};
+use crate::author::Author;
+use crate::date::now_ms;
+use crate::doc::{DocError, DocKind};
+
+/// Loaded documents kept in memory.
+pub const CACHE_DOCUMENTS: usize = 128;
+/// Chunks after which a document is compacted into one.
+pub const COMPACT_AFTER_CHUNKS: i64 = 32;
+/// Largest document accepted from elsewhere (bytes).
+pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+
+/// The in-memory cache of loaded documents.
+pub(crate) struct Cache(LruCache<String, AutoCommit>);
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Cache({} loaded)", self.0.len())
+    }
+}
+
+impl Cache {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self(LruCache::new(
+            NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN),
+        ))
+    }
+}
+
+fn encode_heads(mut heads: Vec<ChangeHash>) -> Vec<u8> {
+    heads.sort();
+    heads.iter().flat_map(|h| h.0).collect()
+}
+
+fn corrupt(id: &str, detail: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        id: id.to_string(),
+        detail: detail.into(),
+    }
+}
+
+/// Run automerge code that may panic on hostile input; a panic becomes an error.
+pub(crate) fn guarded<T>(
+    f: impl FnOnce() -> Result<T, automerge::AutomergeError>,
+) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("automerge panicked on these bytes".into()),
+    }
+}
+
+impl Store {
+    /// Read and verify a document from disk.
+    fn read_document(&self, kind: DocKind, id: &str) -> Result<AutoCommit, StoreError> {
+        let row: Option<(String, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT kind, heads FROM document WHERE doc_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((stored_kind, heads)) = row else {
+            return Err(StoreError::NotFound {
+                kind: kind.as_str(),
+                id: id.to_string(),
+            });
+        };
+        if stored_kind != kind.as_str() {
+            return Err(StoreError::NotFound {
+                kind: kind.as_str(),
+                id: id.to_string(),
+            });
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, data, checksum FROM document_chunk WHERE doc_id = ?1 ORDER BY seq",
+        )?;
+        let mut bytes = Vec::new();
+        let mut rows = stmt.query([id])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let data: Vec<u8> = row.get(1)?;
+            let checksum: Vec<u8> = row.get(2)?;
+            if blake3::hash(&data).as_bytes().as_slice() != checksum.as_slice() {
+                return Err(corrupt(id, format!("chunk {seq} fails its checksum")));
+            }
+            bytes.extend_from_slice(&data);
+        }
+        let mut doc = guarded(|| AutoCommit::load(&bytes)).map_err(|e| corrupt(id, e))?;
+        if encode_heads(doc.get_heads()) != heads {
+            return Err(corrupt(
+                id,
+                "loaded heads differ from stored heads (missing chunk?)",
+            ));
+        }
+        Ok(doc)
+    }
+
+    /// Take a document out of the cache, or read it from disk.
+    pub(crate) fn take_document(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+    ) -> Result<AutoCommit, StoreError> {
+        match self.cache.0.pop(id) {
+            Some(doc) => Ok(doc),
+            None => self.read_document(kind, id),
+        }
+    }
+
+    /// Put a document (back) into the cache.
+    pub(crate) fn keep_document(&mut self, id: &str, doc: AutoCommit) {
+        self.cache.0.put(id.to_string(), doc);
+    }
+
+    /// Number of documents loaded in memory.
+    pub fn loaded_documents(&self) -> usize {
+        self.cache.0.len()
+    }
+
+    /// Append `doc`'s unsaved changes to the stored document (or store it when `new`), compacting
+    /// when it has many chunks.
+    pub(crate) fn write_document(
+        tx: &Transaction<'_>,
+        kind: DocKind,
+        id: &str,
+        doc: &mut AutoCommit,
+        new: bool,
+    ) -> Result<(), StoreError> {
+        let heads = encode_heads(doc.get_heads());
+        let now = now_ms();
+        let (seq, total) = if new {
+            let data = doc.save();
+            tx.execute(
+                "INSERT INTO document (doc_id, kind, heads, chunk_count, byte_count, updated_at)
+                 VALUES (?1, ?2, ?3, 1, ?4, ?5)",
+                params![id, kind.as_str(), heads, data.len() as i64, now],
+            )?;
+            insert_chunk(tx, id, 0, &data)?;
+            return Ok(());
+        } else {
+            tx.query_row(
+                "SELECT chunk_count, byte_count FROM document WHERE doc_id = ?1",
+                [id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )?
+        };
+        let data = doc.save_incremental();
+        if data.is_empty() {
+            return Ok(());
+        }
+        if seq + 1 > COMPACT_AFTER_CHUNKS {
+            let full = doc.save();
+            tx.execute("DELETE FROM document_chunk WHERE doc_id = ?1", [id])?;
+            insert_chunk(tx, id, 0, &full)?;
+            tx.execute(
+                "UPDATE document SET heads = ?2, chunk_count = 1, byte_count = ?3, updated_at = ?4
+                 WHERE doc_id = ?1",
+                params![id, heads, full.len() as i64, now],
+            )?;
+        } else {
+            insert_chunk(tx, id, seq, &data)?;
+            tx.execute(
+                "UPDATE document SET heads = ?2, chunk_count = ?3, byte_count = ?4, updated_at = ?5
+                 WHERE doc_id = ?1",
+                params![id, heads, seq + 1, total + data.len() as i64, now],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Store a new document and its projections in one transaction.
+    pub(crate) fn insert_document(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        mut doc: AutoCommit,
+    ) -> Result<(), StoreError> {
+        projection::validate(kind, &doc)?;
+        let tx = self.conn.transaction()?;
+        Self::write_document(&tx, kind, id, &mut doc, true)?;
+        projection::project(&tx, kind, id, &doc)?;
+        tx.commit()?;
+        self.keep_document(id, doc);
+        Ok(())
+    }
+
+    /// Apply `change` to a document as one change by `author`, store it and its projections in
+    /// one durable transaction, and return what `change` returned. When `change` fails nothing is
+    /// kept; when storing fails the in-memory document is dropped and reloaded next time.
+    pub(crate) fn edit_document<T>(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        author: &Author,
+        change: impl FnOnce(&mut AutoCommit) -> Result<T, DocError>,
+    ) -> Result<T, StoreError> {
+        let mut doc = self.take_document(kind, id)?;
+        let value = match change(&mut doc) {
+            Ok(value) => value,
+            Err(error) => {
+                doc.rollback();
+                self.keep_document(id, doc);
+                return Err(error.into());
+            }
+        };
+        if doc.pending_ops() == 0 {
+            self.keep_document(id, doc);
+            return Ok(value);
+        }
+        author.commit(&mut doc);
+        let tx = self.conn.transaction()?;
+        Self::write_document(&tx, kind, id, &mut doc, false)?;
+        projection::project(&tx, kind, id, &doc)?;
+        tx.commit()?;
+        self.keep_document(id, doc);
+        Ok(value)
+    }
+
+    /// Merge a document received from elsewhere (another device, a backup). The bytes are
+    /// size-checked, loaded inside a panic guard and validated against the kind's schema before
+    /// anything is stored; a document that does not validate is reported and not stored.
+    /// Returns whether the store changed.
+    pub fn merge_document(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        bytes: &[u8],
+    ) -> Result<bool, StoreError> {
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(corrupt(
+                id,
+                format!("{} bytes is over the limit", bytes.len()),
+            ));
+        }
+        let mut incoming = guarded(|| AutoCommit::load(bytes)).map_err(|e| corrupt(id, e))?;
+        projection::validate(kind, &incoming)?;
+        let exists: bool = self
+            .conn
+            .query_row("SELECT 1 FROM document WHERE doc_id = ?1", [id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !exists {
+            self.insert_document(kind, id, incoming)?;
+            return Ok(true);
+        }
+        let mut doc = self.take_document(kind, id)?;
+        let before = doc.get_heads();
+        let merged = guarded(|| doc.merge(&mut incoming)).map_err(|e| corrupt(id, e));
+        if let Err(error) =
+            merged.and_then(|_| projection::validate(kind, &doc).map_err(StoreError::from))
+        {
+            // The in-memory copy may hold the bad changes: drop it, the disk copy is intact.
+            return Err(error);
+        }
+        if doc.get_heads() == before {
+            self.keep_document(id, doc);
+            return Ok(false);
+        }
+        let tx = self.conn.transaction()?;
+        Self::write_document(&tx, kind, id, &mut doc, false)?;
+        projection::project(&tx, kind, id, &doc)?;
+        tx.commit()?;
+        self.keep_document(id, doc);
+        Ok(true)
+    }
+
+    /// The whole document, saved as one chunk (for another device, a backup or an export).
+    pub fn document_bytes(&mut self, kind: DocKind, id: &str) -> Result<Vec<u8>, StoreError> {
+        let mut doc = self.take_document(kind, id)?;
+        let bytes = doc.save_nocompress();
+        self.keep_document(id, doc);
+        Ok(bytes)
+    }
+
+    /// The ids of all stored documents of `kind`.
+    pub fn document_ids(&self, kind: DocKind) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT doc_id FROM document WHERE kind = ?1 ORDER BY doc_id")?;
+        let ids = stmt
+            .query_map([kind.as_str()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// Rebuild every query table from the stored documents (after an upgrade, or to repair).
+    pub fn rebuild(&mut self) -> Result<(), StoreError> {
+        let docs: Vec<(String, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT doc_id, kind FROM document ORDER BY doc_id")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut loaded = Vec::with_capacity(docs.len());
+        for (id, kind) in docs {
+            let Some(kind) = DocKind::parse(&kind) else {
+                continue;
+            };
+            loaded.push((kind, id.clone(), self.read_document(kind, &id)?));
+        }
+        let tx = self.conn.transaction()?;
+        projection::clear(&tx)?;
+        for (kind, id, doc) in &loaded {
+            projection::project(&tx, *kind, id, doc)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn insert_chunk(tx: &Transaction<'_>, id: &str, seq: i64, data: &[u8]) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO document_chunk (doc_id, seq, data, checksum) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id,
+        seq,
+        data,
+        blake3::hash(data).as_bytes().as_slice()
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! The query tables, derived from documents. [`project`] rewrites a document's rows inside the
+//! transaction that stores the document, so they never disagree; [`clear`] plus `project` over
+//! every document is the rebuild, and a test checks that both give the same tables.
+
+use std::collections::BTreeMap;
+
+use automerge::AutoCommit;
+use rusqlite::{Transaction, params};
+
+use super::StoreError;
+use crate::case::{self, Case};
+use crate::doc::{DocError, DocKind, check_header};
+
+/// Every query table (the rebuild empties them all).
+const TABLES: &[&str] = &[
+    "case_list",
+    "case_access",
+    "task",
+    "referral_status",
+    "intake_queue",
+    "client_index",
+    "search_source",
+];
+
+/// Check that `doc` is a valid document of `kind` (hydrates without error).
+pub(crate) fn validate(kind: DocKind, doc: &AutoCommit) -> Result<(), DocError> {
+    match kind {
+        DocKind::Case => case::load(doc).map(|_| ()),
+        DocKind::Team | DocKind::Referral | DocKind::Intake => check_header(doc, kind),
+    }
+}
+
+/// Rewrite the query-table rows of one document.
+pub(crate) fn project(
+    tx: &Transaction<'_>,
+    kind: DocKind,
+    id: &str,
+    doc: &AutoCommit,
+) -> Result<(), StoreError> {
+    match kind {
+        DocKind::Case => project_case(tx, id, &case::load(doc)?),
+        DocKind::Team | DocKind::Referral | DocKind::Intake => Ok(()),
+    }
+}
+
+/// Empty every query table.
+pub(crate) fn clear(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    for table in TABLES {
+        tx.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    // Keep the full-text index in step with its (now empty) content table.
+    tx.execute(
+        "INSERT INTO search_text (search_text) VALUES ('rebuild')",
+        [],
+    )?;
+    Ok(())
+}
+
+fn project_case(tx: &Transaction<'_>, id: &str, case: &Case) -> Result<(), StoreError> {
+    let last_activity = case
+        .journal
+        .values()
+        .map(|e| e.date.as_str())
+        .max()
+        .map(str::to_string)
+        .unwrap_or_else(|| crate::date::Date::of_moment(case.created_at).to_string());
+    tx.prepare_cached(
+        "INSERT INTO case_list (case_id, client_name, birth_year, owner, status, themes,
+                                last_activity, open_tasks)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (case_id) DO UPDATE SET client_name = excluded.client_name,
+           birth_year = excluded.birth_year, owner = excluded.owner, status = excluded.status,
+           themes = excluded.themes, last_activity = excluded.last_activity,
+           open_tasks = excluded.open_tasks",
+    )?
+    .execute(params![
+        id,
+        case.client_name(),
+        case.client_birth_year(),
+        case.owner,
+        case.status.state.as_str(),
+        case.themes().join(" "),
+        last_activity,
+        case.open_tasks() as i64,
+    ])?;
+
+    tx.prepare_cached("DELETE FROM case_access WHERE case_id = ?1")?
+        .execute([id])?;
+    let mut access =
+        tx.prepare_cached("INSERT OR IGNORE INTO case_access (case_id, member) VALUES (?1, ?2)")?;
+    access.execute([id, case.owner.as_str()])?;
+    for (member, allowed) in &case.members {
+        if *allowed {
+            access.execute([id, member.as_str()])?;
+        }
+    }
+
+    tx.prepare_cached("DELETE FROM task WHERE case_id = ?1")?
+        .execute([id])?;
+    let mut task = tx.prepare_cached(
+        "INSERT INTO task (case_id, task_id, title, due, assignee, done) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (task_id, t) in &case.tasks {
+        task.execute(params![id, task_id, t.title, t.due, t.assignee, t.done])?;
+    }
+
+    let mut wanted: BTreeMap<(String, &'static str), String> = BTreeMap::new();
+    for (person_id, person) in &case.people {
+        wanted.insert((person_id.clone(), "name"), person.name.clone());
+    }
+    for (entry_id, entry) in &case.journal {
+        wanted.insert((entry_id.clone(), "journal"), entry.text.clone());
+    }
+    sync_search_rows(tx, id, wanted)
+}
+
+/// Make the search rows of document `id` equal to `wanted`, touching only rows that differ (an
+/// edit that adds one journal entry inserts one row).
+pub(crate) fn sync_search_rows(
+    tx: &Transaction<'_>,
+    id: &str,
+    mut wanted: BTreeMap<(String, &'static str), String>,
+) -> Result<(), StoreError> {
+    let mut existing = tx.prepare_cached(
+        "SELECT rowid, item_id, field, body FROM search_source WHERE doc_id = ?1",
+    )?;
+    let rows: Vec<(i64, String, String, String)> = existing
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut delete = tx.prepare_cached("DELETE FROM search_source WHERE rowid = ?1")?;
+    for (rowid, item, field, body) in rows {
+        let key = (item, field_name(&field));
+        match wanted.get(&key) {
+            Some(text) if *text == body => {
+                wanted.remove(&key);
+            }
+            _ => {
+                delete.execute([rowid])?;
+            }
+        }
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO search_source (doc_id, item_id, field, body) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for ((item, field), body) in wanted {
+        insert.execute(params![id, item, field, body])?;
+    }
+    Ok(())
+}
+
+/// The static name for a stored field name (unknown names never match a wanted row).
+fn field_name(field: &str) -> &'static str {
+    match field {
+        "name" => "name",
+        "journal" => "journal",
+        "text" => "text",
+        "message" => "message",
+        _ => "?",
+    }
+}

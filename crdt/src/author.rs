@@ -24,7 +24,7 @@ impl Author {
     }
 
     /// Commit the pending operations of `doc` as one change by this author.
-    pub(crate) fn commit(&self, doc: &mut AutoCommit) {
+    pub fn commit(&self, doc: &mut AutoCommit) {
         doc.set_actor(self.actor());
         doc.commit_with(
             CommitOptions::default()

@@ -189,7 +189,7 @@ impl Store {
     }
 
     /// Store a new document and its projections in one transaction.
-    pub(crate) fn insert_document(
+    pub fn insert_document(
         &mut self,
         kind: DocKind,
         id: &str,

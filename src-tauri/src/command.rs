@@ -19,6 +19,10 @@ pub struct StoreStatusView {
     pub schema_version: u32,
     /// Number of cases in the store.
     pub case_count: u32,
+    /// Number of tasks not done, over all cases.
+    pub open_tasks: u32,
+    /// Whether the store is encrypted at rest.
+    pub encrypted: bool,
 }
 
 /// A language of the user interface.
@@ -60,6 +64,8 @@ pub fn store_status(state: State<'_, AppState>) -> Result<StoreStatusView, IpcEr
         database_file: status.database_file.display().to_string(),
         schema_version: status.schema_version,
         case_count: u32::try_from(status.case_count).unwrap_or(u32::MAX),
+        open_tasks: u32::try_from(status.open_tasks).unwrap_or(u32::MAX),
+        encrypted: status.encrypted,
     })
 }
 

@@ -2,7 +2,8 @@
 //! (translated in its catalogs) and shows `message` only as technical detail; it never matches
 //! on message text. Add a code only when the UI needs to act differently on it.
 
-use nabij_crdt::store::StoreError;
+use nabij_crdt::doc::DocError;
+use nabij_crdt::store::{KeyError, StoreError};
 use serde::Serialize;
 
 /// What went wrong, as far as the UI needs to know.
@@ -13,6 +14,14 @@ pub enum ErrorCode {
     StoreInUse,
     /// The store could not be opened or read (disk, permissions, newer schema).
     StoreUnavailable,
+    /// The store's key is missing or does not open it; the store was left untouched.
+    StoreKey,
+    /// The OS keyring is not reachable or is locked.
+    KeyringUnavailable,
+    /// What was asked is not valid (a field is empty, too long, not a date, ...).
+    Invalid,
+    /// The thing asked for does not exist (any more) on this device.
+    NotFound,
     /// A bug or an unexpected state.
     Internal,
 }
@@ -38,13 +47,25 @@ impl IpcError {
 
 impl From<StoreError> for IpcError {
     fn from(error: StoreError) -> Self {
-        let code = match error {
+        let code = match &error {
             StoreError::InUse { .. } => ErrorCode::StoreInUse,
+            StoreError::WrongKey { .. }
+            | StoreError::Key(KeyError::Missing { .. } | KeyError::Malformed { .. }) => {
+                ErrorCode::StoreKey
+            }
+            StoreError::Key(
+                KeyError::NoKeyring | KeyError::KeyringLocked(_) | KeyError::Keyring(_),
+            ) => ErrorCode::KeyringUnavailable,
+            StoreError::Document(DocError::Input(_)) => ErrorCode::Invalid,
+            StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::DataDir { .. }
             | StoreError::Open { .. }
             | StoreError::NewerSchema { .. }
             | StoreError::Migrate { .. }
-            | StoreError::Query(_) => ErrorCode::StoreUnavailable,
+            | StoreError::Key(KeyError::File { .. })
+            | StoreError::Query(_)
+            | StoreError::Corrupt { .. }
+            | StoreError::Document(_) => ErrorCode::StoreUnavailable,
         };
         Self::new(code, error)
     }

@@ -2,7 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use nabij_crdt::store::Store;
+use nabij_crdt::store::{KeySource, Store};
 
 use crate::ipc::{ErrorCode, IpcError};
 
@@ -17,12 +17,14 @@ impl AppState {
     pub fn open() -> Self {
         let store = nabij_crdt::location::data_dir()
             .map_err(|e| IpcError::new(ErrorCode::StoreUnavailable, e))
-            .and_then(|dir| Store::open(&dir).map_err(IpcError::from))
+            .and_then(|dir| Store::open(&dir, &key_source(&dir)).map_err(IpcError::from))
             .map(Mutex::new);
         Self { store }
     }
 
     /// The open store, or the error that kept it closed.
+    ///
+    /// (Callers hold the guard only for one command.)
     pub fn store(&self) -> Result<MutexGuard<'_, Store>, IpcError> {
         match &self.store {
             Ok(store) => store
@@ -30,5 +32,16 @@ impl AppState {
                 .map_err(|_| IpcError::new(ErrorCode::Internal, "store lock poisoned")),
             Err(error) => Err(error.clone()),
         }
+    }
+}
+
+/// Environment variable naming a key file to use instead of the OS keyring (headless use).
+pub const KEY_FILE_VAR: &str = "NABIJ_KEY_FILE";
+
+/// Where the database key is kept: the OS keyring, unless `NABIJ_KEY_FILE` names a key file.
+fn key_source(data_dir: &std::path::Path) -> KeySource {
+    match std::env::var_os(KEY_FILE_VAR) {
+        Some(path) if !path.is_empty() => KeySource::File(path.into()),
+        _ => KeySource::keyring_for(data_dir),
     }
 }

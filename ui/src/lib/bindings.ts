@@ -21,6 +21,14 @@ export type ErrorCode =
 "store_in_use" | 
 /**  The store could not be opened or read (disk, permissions, newer schema). */
 "store_unavailable" | 
+/**  The store's key is missing or does not open it; the store was left untouched. */
+"store_key" | 
+/**  The OS keyring is not reachable or is locked. */
+"keyring_unavailable" | 
+/**  What was asked is not valid (a field is empty, too long, not a date, ...). */
+"invalid" | 
+/**  The thing asked for does not exist (any more) on this device. */
+"not_found" | 
 /**  A bug or an unexpected state. */
 "internal";
 
@@ -49,6 +57,10 @@ export type StoreStatusView = {
 	schemaVersion: number,
 	/**  Number of cases in the store. */
 	caseCount: number,
+	/**  Number of tasks not done, over all cases. */
+	openTasks: number,
+	/**  Whether the store is encrypted at rest. */
+	encrypted: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -1,5 +1,7 @@
 //! Starts what an end-to-end test needs, each by its own pid and stopped by it (SIGTERM first):
-//! an Xvfb display, a WebKitWebDriver, and through the driver the real Nabij app binary.
+//! a desktop session (an Xvfb display, a D-Bus session bus and a gnome-keyring Secret Service in
+//! a temporary home), a WebKitWebDriver, and through the driver the real Nabij app binary, which
+//! keeps its database key in that keyring exactly as on a worker's laptop.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -95,6 +97,129 @@ impl Drop for Guarded {
     }
 }
 
+/// A desktop session of its own: display, session bus, unlocked keyring, temporary home.
+pub(crate) struct Desktop {
+    // Dropped in this order: display, keyring, then the bus the keyring talks to.
+    /// The display.
+    pub(crate) display: Display,
+    keyring: Guarded,
+    #[allow(dead_code)]
+    bus: Guarded,
+    /// The D-Bus session bus address.
+    pub(crate) bus_address: String,
+    /// XDG_DATA_HOME of the session (keyrings, WebKit data).
+    pub(crate) home: tempfile::TempDir,
+}
+
+impl Desktop {
+    /// Start Xvfb, a session bus and an unlocked gnome-keyring.
+    pub(crate) fn start() -> Self {
+        // gnome-keyring-daemons started at the same instant sometimes never answer: start the
+        // sessions one after another (the tests still run side by side afterwards).
+        static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+        let display = Display::start();
+        let home = tempfile::tempdir().unwrap();
+        let (reader, writer) = std::io::pipe().unwrap();
+        let child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .stdout(writer)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon not found: run scripts/setup");
+        let bus = Guarded {
+            child,
+            name: "dbus-daemon",
+        };
+        let mut bus_address = String::new();
+        BufReader::new(reader).read_line(&mut bus_address).unwrap();
+        let bus_address = bus_address.trim().to_string();
+        assert!(
+            bus_address.starts_with("unix:"),
+            "dbus-daemon gave no address"
+        );
+        let mut child = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .env("XDG_DATA_HOME", home.path())
+            .env("XDG_RUNTIME_DIR", home.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon not found: run scripts/setup");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(b"e2e-keyring-password").unwrap();
+        }
+        let keyring = Guarded {
+            child,
+            name: "gnome-keyring-daemon",
+        };
+        let mut desktop = Self {
+            display,
+            keyring,
+            bus,
+            bus_address,
+            home,
+        };
+        desktop.wait_for_secret_service();
+        desktop
+    }
+
+    fn wait_for_secret_service(&mut self) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let stored = self
+                .command("sh")
+                .args([
+                    "-c",
+                    "printf ok | secret-tool store --label=probe service nabij-e2e-probe \
+                              && secret-tool lookup service nabij-e2e-probe",
+                ])
+                .stderr(Stdio::null())
+                .output()
+                .expect("sh or secret-tool missing: run scripts/setup");
+            if stored.stdout.starts_with(b"ok") {
+                return;
+            }
+            if let Ok(Some(status)) = self.keyring.child.try_wait() {
+                panic!("gnome-keyring-daemon ended: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the Secret Service did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A command that runs inside this desktop session.
+    pub(crate) fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("DISPLAY", &self.display.name)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .env("XDG_DATA_HOME", self.home.path())
+            .env("XDG_RUNTIME_DIR", self.home.path())
+            .env("NO_AT_BRIDGE", "1");
+        command
+    }
+
+    /// The database key Nabij keeps in this session's keyring for `data_dir`, if any.
+    pub(crate) fn stored_key(&self, data_dir: &Path) -> Option<String> {
+        let out = self
+            .command("secret-tool")
+            .args(["lookup", "service", "nabij", "username"])
+            .arg(data_dir)
+            .output()
+            .unwrap();
+        let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        (out.status.success() && !key.is_empty()).then_some(key)
+    }
+}
+
 /// An Xvfb display of its own.
 pub(crate) struct Display {
     process: Guarded,
@@ -151,16 +276,16 @@ pub(crate) struct App {
 }
 
 impl App {
-    /// Start WebKitWebDriver and through it the app, with `NABIJ_DATA_DIR=data_dir`.
-    pub(crate) async fn launch(display: &Display, data_dir: &Path) -> Self {
+    /// Start WebKitWebDriver and through it the app in `desktop`, with `NABIJ_DATA_DIR=data_dir`.
+    pub(crate) async fn launch(desktop: &Desktop, data_dir: &Path) -> Self {
         let port = free_port();
-        let child = Command::new("WebKitWebDriver")
+        let child = desktop
+            .command("WebKitWebDriver")
             .arg(format!("--port={port}"))
             .arg("--host=127.0.0.1")
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
-            .env("DISPLAY", &display.name)
-            .env("NO_AT_BRIDGE", "1")
             .env("NABIJ_DATA_DIR", data_dir)
+            .env_remove("NABIJ_KEY_FILE")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

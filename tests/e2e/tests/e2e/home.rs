@@ -2,22 +2,38 @@
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::harness::{App, Display};
+use crate::harness::{App, Desktop};
 
-/// The schema version as SQLite itself records it in the file.
-fn schema_version_in_file(data_dir: &std::path::Path) -> u32 {
+/// The schema version as SQLite itself records it in the encrypted file, opened with the key
+/// the app keeps in the session's keyring.
+fn schema_version_in_file(desktop: &Desktop, data_dir: &std::path::Path) -> u32 {
+    let key = desktop
+        .stored_key(data_dir)
+        .expect("no key for this store in the keyring");
     let conn =
         Connection::open_with_flags(data_dir.join("nabij.db"), OpenFlags::SQLITE_OPEN_READ_ONLY)
             .unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
+        .unwrap();
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap()
 }
 
+/// The file is not plain SQLite: its first bytes are not the SQLite header.
+fn assert_encrypted_at_rest(data_dir: &std::path::Path) {
+    let bytes = std::fs::read(data_dir.join("nabij.db")).unwrap();
+    assert!(bytes.len() >= 4096, "store file too small");
+    assert!(
+        !bytes.starts_with(b"SQLite format 3"),
+        "store file is not encrypted"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn home_speaks_dutch_shows_real_store_status_and_switches_to_english() {
-    let display = Display::start();
+    let desktop = Desktop::start();
     let data = tempfile::tempdir().unwrap();
-    let app = App::launch(&display, data.path()).await;
+    let app = App::launch(&desktop, data.path()).await;
 
     assert_eq!(app.client.title().await.unwrap(), "Nabij");
     assert_eq!(
@@ -32,9 +48,16 @@ async fn home_speaks_dutch_shows_real_store_status_and_switches_to_english() {
         .await
         .parse()
         .unwrap();
-    assert_eq!(shown_version, schema_version_in_file(data.path()));
+    assert_eq!(shown_version, schema_version_in_file(&desktop, data.path()));
     assert!(shown_version >= 1);
     assert_eq!(app.text("[data-testid=store-case-count]").await, "0");
+    assert_eq!(app.text("[data-testid=home-cases] .figure").await, "0");
+    assert_eq!(app.text("[data-testid=home-open-tasks] .figure").await, "0");
+    let encrypted = app.find("[data-testid=store-encrypted]").await;
+    assert_eq!(
+        encrypted.attr("data-encrypted").await.unwrap().as_deref(),
+        Some("true")
+    );
     app.screenshot("home-nl").await;
 
     app.find("[data-testid=language-en]")
@@ -52,7 +75,7 @@ async fn home_speaks_dutch_shows_real_store_status_and_switches_to_english() {
     app.close().await;
 
     // The choice is kept in this data directory's store: a restart speaks English.
-    let app = App::launch(&display, data.path()).await;
+    let app = App::launch(&desktop, data.path()).await;
     assert_eq!(
         app.wait_for_text("[data-testid=home-title]", "Welcome to Nabij")
             .await,
@@ -63,12 +86,12 @@ async fn home_speaks_dutch_shows_real_store_status_and_switches_to_english() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn second_instance_on_same_data_dir_gets_a_clear_message() {
-    let display = Display::start();
+    let desktop = Desktop::start();
     let data = tempfile::tempdir().unwrap();
-    let first = App::launch(&display, data.path()).await;
+    let first = App::launch(&desktop, data.path()).await;
     first.find("[data-testid=store-status]").await;
 
-    let second = App::launch(&display, data.path()).await;
+    let second = App::launch(&desktop, data.path()).await;
     let error = second.find("[data-testid=error]").await;
     assert_eq!(
         error.attr("data-code").await.unwrap().as_deref(),
@@ -84,8 +107,63 @@ async fn second_instance_on_same_data_dir_gets_a_clear_message() {
     // The first window still works on an intact store.
     assert_eq!(first.text("[data-testid=store-case-count]").await, "0");
     first.close().await;
+    assert_encrypted_at_rest(data.path());
     assert_eq!(
-        schema_version_in_file(data.path()),
+        schema_version_in_file(&desktop, data.path()),
         nabij_crdt::store::migration::CURRENT_VERSION
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn home_counts_cases_and_open_tasks_from_the_store() {
+    use nabij_crdt::author::Author;
+    use nabij_crdt::case::{NewCase, NewTask};
+    use nabij_crdt::id::{DeviceId, MemberId, TeamId};
+    use nabij_crdt::store::{KeySource, Store};
+
+    let desktop = Desktop::start();
+    let data = tempfile::tempdir().unwrap();
+    // Put a key in the session's keyring, as the app would, and fill the store with it.
+    let key = "5a".repeat(32);
+    let stored = desktop
+        .command("sh")
+        .arg("-c")
+        .arg(format!(
+            "printf {key} | secret-tool store --label=Nabij service nabij username '{}'",
+            data.path().display()
+        ))
+        .status()
+        .unwrap();
+    assert!(stored.success());
+    let key_file = data.path().join("test.key");
+    std::fs::write(&key_file, &key).unwrap();
+    {
+        let mut store = Store::open(data.path(), &KeySource::File(key_file)).unwrap();
+        let me = Author {
+            member: MemberId::random(),
+            device: DeviceId::random(),
+        };
+        let team = TeamId::random();
+        for (name, tasks) in [("An Peeters", 2), ("Yusuf Çelik", 1), ("Marie Dubois", 0)] {
+            let case = NewCase {
+                client_name: name.into(),
+                ..Default::default()
+            };
+            let id = store.create_case(&me, &team, case).unwrap();
+            for n in 0..tasks {
+                let task = NewTask {
+                    title: format!("Taak {n}"),
+                    due: None,
+                    assignee: None,
+                };
+                store.edit_case(&me, &id, |c| c.add_task(task)).unwrap();
+            }
+        }
+    }
+
+    let app = App::launch(&desktop, data.path()).await;
+    assert_eq!(app.text("[data-testid=home-cases] .figure").await, "3");
+    assert_eq!(app.text("[data-testid=home-open-tasks] .figure").await, "3");
+    app.screenshot("home-counts-nl").await;
+    app.close().await;
 }

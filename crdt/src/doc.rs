@@ -77,13 +77,31 @@ pub enum DocError {
     },
     /// The document's content does not match its schema.
     #[error("document does not match its schema: {0}")]
-    Hydrate(#[from] autosurgeon::HydrateError),
+    Hydrate(Box<autosurgeon::HydrateError>),
     /// Writing the change into the document failed.
     #[error("cannot write change: {0}")]
-    Reconcile(#[from] autosurgeon::ReconcileError),
+    Reconcile(Box<autosurgeon::ReconcileError>),
     /// Automerge refused the operation or the bytes.
     #[error("automerge: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
+}
+
+impl From<autosurgeon::HydrateError> for DocError {
+    fn from(error: autosurgeon::HydrateError) -> Self {
+        DocError::Hydrate(Box::new(error))
+    }
+}
+
+impl From<autosurgeon::ReconcileError> for DocError {
+    fn from(error: autosurgeon::ReconcileError) -> Self {
+        DocError::Reconcile(Box::new(error))
+    }
+}
+
+impl From<automerge::AutomergeError> for DocError {
+    fn from(error: automerge::AutomergeError) -> Self {
+        DocError::Automerge(Box::new(error))
+    }
 }
 
 /// Check that `doc` is a `kind` document of a schema this build understands.

@@ -14,7 +14,11 @@
 //! - [`preference`]: what the person on this device chose (language).
 //! - [`id`], [`date`], [`input`], [`author`]: identifiers, dates, input validation, authorship.
 //! - [`doc`]: what all documents share; [`case`]: the case document.
+//! - [`team`]: the team document (members, devices, partners, themes, envelopes, client index).
+//! - [`referral`]: the referral document (one referral to a partner, its timeline and messages).
+//! - [`intake`]: the intake document (the team's front-door queue).
 //! - [`conflict`]: concurrent edits of one field, listed with every value.
+//! - [`seed`]: deterministic, realistic test data (clients, households, journal text).
 //! - [`store`]: the local store: one encrypted SQLite file per data directory, opened by one
 //!   process at a time, with numbered schema migrations and derived query tables.
 
@@ -25,6 +29,10 @@ pub mod date;
 pub mod doc;
 pub mod id;
 pub mod input;
+pub mod intake;
 pub mod location;
 pub mod preference;
+pub mod referral;
+pub mod seed;
 pub mod store;
+pub mod team;

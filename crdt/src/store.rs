@@ -20,13 +20,21 @@
 
 mod cases;
 pub mod document;
+mod frontdoor;
+pub mod inspect;
+mod intake;
 pub mod key;
 pub mod migration;
+pub mod profile;
 mod projection;
+mod referrals;
 pub mod search;
+mod teams;
 
 pub use cases::{CaseFilter, CaseSummary, TaskDue};
+pub use intake::{ClientMatch, IntakeRow};
 pub use key::{KeyError, KeySource};
+pub use referrals::ReferralSummary;
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};

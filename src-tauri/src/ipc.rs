@@ -3,6 +3,7 @@
 //! on message text. Add a code only when the UI needs to act differently on it.
 
 use nabij_crdt::doc::DocError;
+use nabij_crdt::input::{InputError, Problem as InputProblem};
 use nabij_crdt::store::{KeyError, StoreError};
 use serde::Serialize;
 
@@ -22,8 +23,28 @@ pub enum ErrorCode {
     Invalid,
     /// The thing asked for does not exist (any more) on this device.
     NotFound,
+    /// Nothing can be done before this device has a profile (a team and a member).
+    NoProfile,
     /// A bug or an unexpected state.
     Internal,
+}
+
+/// What is wrong with a field, for a message next to it (`invalid` errors only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    /// Required and empty.
+    Empty,
+    /// Too long.
+    TooLong,
+    /// Not a valid date.
+    InvalidDate,
+    /// Not an allowed value.
+    OutOfRange,
+    /// Refers to something that does not exist.
+    NotFound,
+    /// Not possible in the current state.
+    NotAllowedNow,
 }
 
 /// An error crossing the IPC boundary.
@@ -33,6 +54,12 @@ pub struct IpcError {
     pub code: ErrorCode,
     /// Technical detail (English), shown under the translated message.
     pub message: String,
+    /// For `invalid`: the field (as named in the request) that is wrong.
+    pub field: Option<String>,
+    /// For `invalid`: what is wrong with it.
+    pub problem: Option<Problem>,
+    /// For `invalid` with `too_long`: the maximum length.
+    pub max: Option<u32>,
 }
 
 impl IpcError {
@@ -41,12 +68,37 @@ impl IpcError {
         Self {
             code,
             message: detail.to_string(),
+            field: None,
+            problem: None,
+            max: None,
+        }
+    }
+
+    /// A validation error on `field`.
+    pub fn invalid(input: &InputError) -> Self {
+        let (problem, max) = match input.problem {
+            InputProblem::Empty => (Problem::Empty, None),
+            InputProblem::TooLong { max } => (Problem::TooLong, u32::try_from(max).ok()),
+            InputProblem::InvalidDate => (Problem::InvalidDate, None),
+            InputProblem::OutOfRange => (Problem::OutOfRange, None),
+            InputProblem::NotFound => (Problem::NotFound, None),
+            InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
+        };
+        Self {
+            code: ErrorCode::Invalid,
+            message: input.to_string(),
+            field: Some(input.field.to_string()),
+            problem: Some(problem),
+            max,
         }
     }
 }
 
 impl From<StoreError> for IpcError {
     fn from(error: StoreError) -> Self {
+        if let StoreError::Document(DocError::Input(input)) = &error {
+            return Self::invalid(input);
+        }
         let code = match &error {
             StoreError::InUse { .. } => ErrorCode::StoreInUse,
             StoreError::WrongKey { .. }
@@ -68,5 +120,11 @@ impl From<StoreError> for IpcError {
             | StoreError::Document(_) => ErrorCode::StoreUnavailable,
         };
         Self::new(code, error)
+    }
+}
+
+impl From<DocError> for IpcError {
+    fn from(error: DocError) -> Self {
+        StoreError::Document(error).into()
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use nabij_crdt::store::profile::Profile;
 use nabij_crdt::store::{KeySource, Store};
 
 use crate::ipc::{ErrorCode, IpcError};
@@ -32,6 +33,20 @@ impl AppState {
                 .map_err(|_| IpcError::new(ErrorCode::Internal, "store lock poisoned")),
             Err(error) => Err(error.clone()),
         }
+    }
+}
+
+impl AppState {
+    /// Run `f` with the store and this device's profile; `no_profile` when there is none yet.
+    pub fn with_profile<T>(
+        &self,
+        f: impl FnOnce(&mut Store, &Profile) -> Result<T, IpcError>,
+    ) -> Result<T, IpcError> {
+        let mut store = self.store()?;
+        let profile = store
+            .profile()?
+            .ok_or_else(|| IpcError::new(ErrorCode::NoProfile, "this device has no profile yet"))?;
+        f(&mut store, &profile)
     }
 }
 

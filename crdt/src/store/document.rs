@@ -188,19 +188,33 @@ impl Store {
         Ok(())
     }
 
-    /// Store a new document and its projections in one transaction.
+    /// Store a new document and its projections in one transaction. (Projecting hydrates the
+    /// document, which is its validation: an invalid document fails and nothing is stored.)
     pub fn insert_document(
         &mut self,
         kind: DocKind,
         id: &str,
-        mut doc: AutoCommit,
+        doc: AutoCommit,
     ) -> Result<(), StoreError> {
-        projection::validate(kind, &doc)?;
+        self.insert_documents(vec![(kind, id.to_string(), doc)])
+    }
+
+    /// Store many new documents and their projections in one transaction (imports, seeding):
+    /// one fsync for the whole batch. All or nothing.
+    pub fn insert_documents(
+        &mut self,
+        docs: Vec<(DocKind, String, AutoCommit)>,
+    ) -> Result<(), StoreError> {
+        let mut docs = docs;
         let tx = self.conn.transaction()?;
-        Self::write_document(&tx, kind, id, &mut doc, true)?;
-        projection::project(&tx, kind, id, &doc)?;
+        for (kind, id, doc) in &mut docs {
+            Self::write_document(&tx, *kind, id, doc, true)?;
+            projection::project(&tx, *kind, id, doc)?;
+        }
         tx.commit()?;
-        self.keep_document(id, doc);
+        for (_, id, doc) in docs {
+            self.keep_document(&id, doc);
+        }
         Ok(())
     }
 
@@ -266,12 +280,9 @@ impl Store {
         let mut doc = self.take_document(kind, id)?;
         let before = doc.get_heads();
         let merged = guarded(|| doc.merge(&mut incoming)).map_err(|e| corrupt(id, e));
-        if let Err(error) =
-            merged.and_then(|_| projection::validate(kind, &doc).map_err(StoreError::from))
-        {
-            // The in-memory copy may hold the bad changes: drop it, the disk copy is intact.
-            return Err(error);
-        }
+        // On failure the in-memory copy may hold the bad changes: it is dropped here, not kept,
+        // and the copy on disk is intact.
+        merged.and_then(|_| projection::validate(kind, &doc).map_err(StoreError::from))?;
         if doc.get_heads() == before {
             self.keep_document(id, doc);
             return Ok(false);

@@ -9,7 +9,10 @@ use rusqlite::{Transaction, params};
 
 use super::StoreError;
 use crate::case::{self, Case};
-use crate::doc::{DocError, DocKind, check_header};
+use crate::doc::{DocError, DocKind};
+use crate::intake::{self, Intake};
+use crate::referral::{self, Referral};
+use crate::team::{self, Team};
 
 /// Every query table (the rebuild empties them all).
 const TABLES: &[&str] = &[
@@ -26,7 +29,9 @@ const TABLES: &[&str] = &[
 pub(crate) fn validate(kind: DocKind, doc: &AutoCommit) -> Result<(), DocError> {
     match kind {
         DocKind::Case => case::load(doc).map(|_| ()),
-        DocKind::Team | DocKind::Referral | DocKind::Intake => check_header(doc, kind),
+        DocKind::Team => team::load(doc).map(|_| ()),
+        DocKind::Referral => referral::load(doc).map(|_| ()),
+        DocKind::Intake => intake::load(doc).map(|_| ()),
     }
 }
 
@@ -39,7 +44,9 @@ pub(crate) fn project(
 ) -> Result<(), StoreError> {
     match kind {
         DocKind::Case => project_case(tx, id, &case::load(doc)?),
-        DocKind::Team | DocKind::Referral | DocKind::Intake => Ok(()),
+        DocKind::Team => project_team(tx, id, &team::load(doc)?),
+        DocKind::Referral => project_referral(tx, id, &referral::load(doc)?),
+        DocKind::Intake => project_intake(tx, id, &intake::load(doc)?),
     }
 }
 
@@ -157,4 +164,68 @@ fn field_name(field: &str) -> &'static str {
         "message" => "message",
         _ => "?",
     }
+}
+
+/// The team's client index becomes the `client_index` rows of this team document.
+fn project_team(tx: &Transaction<'_>, id: &str, team: &Team) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM client_index WHERE team_doc = ?1")?
+        .execute([id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO client_index (case_id, team_doc, display_name, birth_year, owner)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (case_id, entry) in &team.client_index {
+        insert.execute(params![
+            case_id,
+            id,
+            entry.display_name,
+            entry.birth_year,
+            entry.owner
+        ])?;
+    }
+    Ok(())
+}
+
+/// A referral is one `referral_status` row.
+fn project_referral(tx: &Transaction<'_>, id: &str, referral: &Referral) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO referral_status (referral_id, case_id, partner, status, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (referral_id) DO UPDATE SET case_id = excluded.case_id,
+           partner = excluded.partner, status = excluded.status,
+           updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        id,
+        referral.case_id,
+        referral.partner_name,
+        referral.status.as_str(),
+        crate::date::Date::of_moment(referral.updated_at()).to_string(),
+    ])?;
+    Ok(())
+}
+
+/// The items of an intake document become its `intake_queue` rows.
+fn project_intake(tx: &Transaction<'_>, id: &str, intake: &Intake) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM intake_queue WHERE doc_id = ?1")?
+        .execute([id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO intake_queue (item_id, doc_id, source, text, neighbourhood,
+                                              urgency, status, created_at, case_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (item_id, item) in &intake.items {
+        insert.execute(params![
+            item_id,
+            id,
+            item.source.as_str(),
+            item.text,
+            item.neighbourhood,
+            item.urgency.as_str(),
+            item.status.as_str(),
+            item.created_at,
+            item.case_id,
+        ])?;
+    }
+    Ok(())
 }

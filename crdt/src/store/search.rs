@@ -34,28 +34,43 @@ pub fn fts_query(typed: &str) -> Option<String> {
 }
 
 impl Store {
-    /// Cases whose names or journal text match `typed`, best first, one hit per case.
+    /// Cases whose names or journal text match `typed`, one hit per case. When few rows match
+    /// (a name, a rare word) they are ranked by relevance (BM25); when many match (a common word
+    /// typed as the first letters of a search) ranking them all would cost hundreds of
+    /// milliseconds, so the newest matching rows come first instead.
     pub fn search(&self, typed: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
         let Some(query) = fts_query(typed) else {
             return Ok(Vec::new());
         };
-        let mut stmt = self.conn.prepare_cached(
+        let matches: i64 = self.conn.prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM search_text WHERE search_text MATCH ?1 LIMIT ?2)",
+        )?
+        .query_row(rusqlite::params![query, RANK_AT_MOST], |r| r.get(0))?;
+        // Lower sorts first: relevance (BM25 rank) or the newest row.
+        let (key, order) = if matches < RANK_AT_MOST {
+            ("search_text.rank", "search_text.rank")
+        } else {
+            // Literally `rowid DESC`, so FTS5 streams the newest rows and stops at the limit.
+            ("-search_text.rowid", "search_text.rowid DESC")
+        };
+        let sql = format!(
             "WITH matches AS (
                  SELECT s.doc_id, s.field,
                         snippet(search_text, 0, char(2), char(3), '…', 12) AS snip,
-                        search_text.rank AS rank
+                        {key} AS position
                  FROM search_text JOIN search_source s ON s.rowid = search_text.rowid
                  WHERE search_text MATCH ?1
-                 ORDER BY rank LIMIT ?2 * 8
+                 ORDER BY {order} LIMIT ?2 * 8
              ), best AS (
-                 SELECT doc_id, field, snip, rank,
-                        row_number() OVER (PARTITION BY doc_id ORDER BY rank) AS n
+                 SELECT doc_id, field, snip, position,
+                        row_number() OVER (PARTITION BY doc_id ORDER BY position) AS n
                  FROM matches
              )
              SELECT best.doc_id, coalesce(c.client_name, ''), best.field, best.snip
              FROM best LEFT JOIN case_list c ON c.case_id = best.doc_id
-             WHERE n = 1 ORDER BY rank LIMIT ?2",
-        )?;
+             WHERE n = 1 ORDER BY position LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let hits = stmt
             .query_map(rusqlite::params![query, limit as i64], |r| {
                 Ok(SearchHit {
@@ -69,6 +84,9 @@ impl Store {
         Ok(hits)
     }
 }
+
+/// Up to this many matching rows are ranked by relevance; beyond it, newest first.
+const RANK_AT_MOST: i64 = 2_000;
 
 #[cfg(test)]
 mod tests {

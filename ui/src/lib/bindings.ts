@@ -7,14 +7,335 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	/**  The store's status. */
-	storeStatus: () => typedError<StoreStatusView, IpcError>(__TAURI_INVOKE("store_status")),
+	storeStatus: () => typedError<StoreStatusView, IpcError_Serialize>(__TAURI_INVOKE("store_status")),
 	/**  The language the user chose on this device, if any. */
-	language: () => typedError<LanguageCode | null, IpcError>(__TAURI_INVOKE("language")),
+	language: () => typedError<LanguageCode | null, IpcError_Serialize>(__TAURI_INVOKE("language")),
 	/**  Remember the user's language on this device. */
-	setLanguage: (language: LanguageCode) => typedError<null, IpcError>(__TAURI_INVOKE("set_language", { language })),
+	setLanguage: (language: LanguageCode) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("set_language", { language })),
+	/**  The caseload: cases I may see, most recent activity first. */
+	listCases: (request: CaseListRequest_Deserialize) => typedError<CaseRow_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("list_cases", { request })),
+	/**  Search names and journal text of the cases on this device. */
+	searchCases: (query: string) => typedError<SearchHitView[], IpcError_Serialize>(__TAURI_INVOKE("search_cases", { query })),
+	/**  Open a case file. */
+	openCase: (caseId: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("open_case", { caseId })),
+	/**  Open a new case; answers with its id. */
+	createCase: (request: NewCaseRequest_Deserialize) => typedError<string, IpcError_Serialize>(__TAURI_INVOKE("create_case", { request })),
+	/**  Write a journal entry. */
+	addJournalEntry: (caseId: string, entry: JournalRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("add_journal_entry", { caseId, entry })),
+	/**  Add a task. */
+	addTask: (caseId: string, task: TaskRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("add_task", { caseId, task })),
+	/**  Mark a task done or not done. */
+	setTaskDone: (caseId: string, taskId: string, done: boolean) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("set_task_done", { caseId, taskId, done })),
+	/**  Register a question for help. */
+	addQuestion: (caseId: string, theme: string, text: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("add_question", { caseId, theme, text })),
+	/**  Change where a question stands. */
+	setQuestionStatus: (caseId: string, questionId: string, status: QuestionStatusCode) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("set_question_status", { caseId, questionId, status })),
+	/**  Add a person to the household. */
+	addPerson: (caseId: string, person: PersonRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("add_person", { caseId, person })),
+	/**  Change a person's details. */
+	updatePerson: (caseId: string, personId: string, update: PersonUpdateRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("update_person", { caseId, personId, update })),
+	/**  Record consent or a disclosure. */
+	recordConsent: (caseId: string, consent: ConsentRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("record_consent", { caseId, consent })),
+	/**  Record that consent was withdrawn (today). */
+	withdrawConsent: (caseId: string, consentId: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("withdraw_consent", { caseId, consentId })),
+	/**  Raise an under-protection flag (a right not taken up) or another flag. */
+	raiseFlag: (caseId: string, underProtection: boolean, right: string | null, note: string | null) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("raise_flag", { caseId, underProtection, right, note })),
+	/**  Clear a flag. */
+	clearFlag: (caseId: string, flagId: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("clear_flag", { caseId, flagId })),
+	/**  Close the case with a reason. */
+	closeCase: (caseId: string, reason: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("close_case", { caseId, reason })),
+	/**  Reopen the case with a reason. */
+	reopenCase: (caseId: string, reason: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("reopen_case", { caseId, reason })),
+	/**  Hand the case to another member (the client index follows). */
+	setCaseOwner: (caseId: string, owner: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("set_case_owner", { caseId, owner })),
+	/**  Allow a member to see the case, or withdraw that. */
+	setMemberAllowed: (caseId: string, member: string, allowed: boolean) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("set_member_allowed", { caseId, member, allowed })),
+	/**  Settle a conflicting field by picking one of its values. */
+	resolveConflict: (caseId: string, path: string[], choice: number) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("resolve_conflict", { caseId, path, choice })),
+	/**  A saved draft (e.g. a journal entry being typed). */
+	draft: (key: string) => typedError<string | null, IpcError_Serialize>(__TAURI_INVOKE("draft", { key })),
+	/**  Save a draft (empty text forgets it), so it survives errors and restarts. */
+	saveDraft: (key: string, text: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("save_draft", { key, text })),
+	/**  My profile, or nothing when this device has none yet (first start). */
+	profile: () => typedError<ProfileView_Serialize | null, IpcError_Serialize>(__TAURI_INVOKE("profile")),
+	/**  First start: create a team with me as its first member. */
+	startTeam: (request: StartTeamRequest_Deserialize) => typedError<ProfileView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("start_team", { request })),
+	/**  The team's current members, by name. */
+	teamMembers: () => typedError<MemberView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("team_members")),
+	/**  The team's themes. */
+	themes: () => typedError<ThemeView[], IpcError_Serialize>(__TAURI_INVOKE("themes")),
+	/**  Register a question or signal; answers with the updated queue of open items. */
+	registerIntake: (request: IntakeRequest_Deserialize) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("register_intake", { request })),
+	/**  The intake queue (only items with `status` when given), newest first. */
+	intakeQueue: (status: string | null) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("intake_queue", { status })),
+	/**  Search the team's client index by name (prefix) and birth year. */
+	findClients: (name: string, birthYear: number | null) => typedError<ClientMatchView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("find_clients", { name, birthYear })),
+	/**  Turn an intake item into a new case (owned by `owner`, or me); answers with the case id. */
+	intakeToCase: (itemId: string, clientName: string, birthDate: string | null, owner: string | null) => typedError<string, IpcError_Serialize>(__TAURI_INVOKE("intake_to_case", { itemId, clientName, birthDate, owner })),
+	/**  Link an intake item to an existing case. */
+	linkIntake: (itemId: string, caseId: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("link_intake", { itemId, caseId })),
+	/**  Close an intake item with a reason. */
+	closeIntake: (itemId: string, reason: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("close_intake", { itemId, reason })),
+	/**  My open tasks (assigned to me, or unassigned on my cases), due first. */
+	myTasks: () => typedError<TaskDueView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("my_tasks")),
 };
 
 /* Types */
+/**  Which cases to list. */
+export type CaseListRequest = CaseListRequest_Serialize | CaseListRequest_Deserialize;
+
+/**  Which cases to list. */
+export type CaseListRequest_Deserialize = {
+	/**  Only cases I own (else all cases I may see). */
+	mineOnly: boolean,
+	/**  `open` or `closed`; all when absent. */
+	status?: string | null,
+	/**  Only cases with this theme. */
+	theme?: string | null,
+	/**  At most this many rows. */
+	limit?: number | null,
+};
+
+/**  Which cases to list. */
+export type CaseListRequest_Serialize = {
+	/**  Only cases I own (else all cases I may see). */
+	mineOnly: boolean,
+	/**  `open` or `closed`; all when absent. */
+	status: string | null,
+	/**  Only cases with this theme. */
+	theme: string | null,
+	/**  At most this many rows. */
+	limit: number | null,
+};
+
+/**  One row of the caseload. */
+export type CaseRow = CaseRow_Serialize | CaseRow_Deserialize;
+
+/**  One row of the caseload. */
+export type CaseRow_Deserialize = {
+	/**  Case id. */
+	caseId: string,
+	/**  Client's name. */
+	clientName: string,
+	/**  Client's birth year. */
+	birthYear?: number | null,
+	/**  Owner (member id). */
+	owner: string,
+	/**  Open or closed. */
+	status: string,
+	/**  Themes. */
+	themes: string[],
+	/**  Last activity (`YYYY-MM-DD[THH:MM]`). */
+	lastActivity: string,
+	/**  Open tasks. */
+	openTasks: number,
+};
+
+/**  One row of the caseload. */
+export type CaseRow_Serialize = {
+	/**  Case id. */
+	caseId: string,
+	/**  Client's name. */
+	clientName: string,
+	/**  Client's birth year. */
+	birthYear: number | null,
+	/**  Owner (member id). */
+	owner: string,
+	/**  Open or closed. */
+	status: string,
+	/**  Themes. */
+	themes: string[],
+	/**  Last activity (`YYYY-MM-DD[THH:MM]`). */
+	lastActivity: string,
+	/**  Open tasks. */
+	openTasks: number,
+};
+
+/**  The whole case file. */
+export type CaseView = CaseView_Serialize | CaseView_Deserialize;
+
+/**  The whole case file. */
+export type CaseView_Deserialize = {
+	/**  Case id. */
+	id: string,
+	/**  Client's name. */
+	clientName: string,
+	/**  Owner (member id). */
+	owner: string,
+	/**  Other members allowed to see the case. */
+	members: string[],
+	/**  `open` or `closed`. */
+	status: string,
+	/**  Reason of the last close/reopen. */
+	statusReason?: string | null,
+	/**  Date of the last close/reopen. */
+	statusDate?: string | null,
+	/**  Household. */
+	people: PersonView_Deserialize[],
+	/**  Questions. */
+	questions: QuestionView[],
+	/**  Journal, newest first. */
+	journal: JournalView[],
+	/**  Tasks, open first then by due date. */
+	tasks: TaskView_Deserialize[],
+	/**  Consent records. */
+	consents: ConsentView_Deserialize[],
+	/**  Flags. */
+	flags: FlagView_Deserialize[],
+	/**  Conflicting fields. */
+	conflicts: ConflictView[],
+};
+
+/**  The whole case file. */
+export type CaseView_Serialize = {
+	/**  Case id. */
+	id: string,
+	/**  Client's name. */
+	clientName: string,
+	/**  Owner (member id). */
+	owner: string,
+	/**  Other members allowed to see the case. */
+	members: string[],
+	/**  `open` or `closed`. */
+	status: string,
+	/**  Reason of the last close/reopen. */
+	statusReason: string | null,
+	/**  Date of the last close/reopen. */
+	statusDate: string | null,
+	/**  Household. */
+	people: PersonView_Serialize[],
+	/**  Questions. */
+	questions: QuestionView[],
+	/**  Journal, newest first. */
+	journal: JournalView[],
+	/**  Tasks, open first then by due date. */
+	tasks: TaskView_Serialize[],
+	/**  Consent records. */
+	consents: ConsentView_Serialize[],
+	/**  Flags. */
+	flags: FlagView_Serialize[],
+	/**  Conflicting fields. */
+	conflicts: ConflictView[],
+};
+
+/**  Someone in the client index: who guides this person (not the case itself). */
+export type ClientMatchView = ClientMatchView_Serialize | ClientMatchView_Deserialize;
+
+/**  Someone in the client index: who guides this person (not the case itself). */
+export type ClientMatchView_Deserialize = {
+	/**  The case id (to link an item; the front door does not open it). */
+	caseId: string,
+	/**  Display name. */
+	displayName: string,
+	/**  Birth year. */
+	birthYear?: number | null,
+	/**  The case owner's name. */
+	ownerName: string,
+};
+
+/**  Someone in the client index: who guides this person (not the case itself). */
+export type ClientMatchView_Serialize = {
+	/**  The case id (to link an item; the front door does not open it). */
+	caseId: string,
+	/**  Display name. */
+	displayName: string,
+	/**  Birth year. */
+	birthYear: number | null,
+	/**  The case owner's name. */
+	ownerName: string,
+};
+
+/**  A field edited on two devices at once, with every value. */
+export type ConflictView = {
+	/**  Keys from the document root to the field. */
+	path: string[],
+	/**  Every value, as text. */
+	values: string[],
+};
+
+/**  A consent record. */
+export type ConsentRequest = ConsentRequest_Serialize | ConsentRequest_Deserialize;
+
+/**  A consent record. */
+export type ConsentRequest_Deserialize = {
+	/**  What information. */
+	what: string,
+	/**  To whom. */
+	toWhom: string,
+	/**  Purpose. */
+	purpose: string,
+	/**  Legal basis. */
+	legalBasis: string,
+	/**  Given on; today when absent. */
+	date?: string | null,
+};
+
+/**  A consent record. */
+export type ConsentRequest_Serialize = {
+	/**  What information. */
+	what: string,
+	/**  To whom. */
+	toWhom: string,
+	/**  Purpose. */
+	purpose: string,
+	/**  Legal basis. */
+	legalBasis: string,
+	/**  Given on; today when absent. */
+	date: string | null,
+};
+
+/**  A consent record. */
+export type ConsentView = ConsentView_Serialize | ConsentView_Deserialize;
+
+/**  A consent record. */
+export type ConsentView_Deserialize = {
+	/**  Item id. */
+	id: string,
+	/**  What. */
+	what: string,
+	/**  To whom. */
+	toWhom: string,
+	/**  Purpose. */
+	purpose: string,
+	/**  Legal basis. */
+	legalBasis: string,
+	/**  Given on. */
+	date: string,
+	/**  Withdrawn on. */
+	withdrawnAt?: string | null,
+};
+
+/**  A consent record. */
+export type ConsentView_Serialize = {
+	/**  Item id. */
+	id: string,
+	/**  What. */
+	what: string,
+	/**  To whom. */
+	toWhom: string,
+	/**  Purpose. */
+	purpose: string,
+	/**  Legal basis. */
+	legalBasis: string,
+	/**  Given on. */
+	date: string,
+	/**  Withdrawn on. */
+	withdrawnAt: string | null,
+};
+
+/**  Kind of contact. */
+export type ContactKindCode = 
+/**  Visit. */
+"visit" | 
+/**  Phone call. */
+"call" | 
+/**  Office meeting. */
+"office" | 
+/**  Message. */
+"message" | 
+/**  Note. */
+"note";
+
 /**  What went wrong, as far as the UI needs to know. */
 export type ErrorCode = 
 /**  Another Nabij window or process has this data directory open. */
@@ -29,15 +350,196 @@ export type ErrorCode =
 "invalid" | 
 /**  The thing asked for does not exist (any more) on this device. */
 "not_found" | 
+/**  Nothing can be done before this device has a profile (a team and a member). */
+"no_profile" | 
 /**  A bug or an unexpected state. */
 "internal";
 
+/**  A flag. */
+export type FlagView = FlagView_Serialize | FlagView_Deserialize;
+
+/**  A flag. */
+export type FlagView_Deserialize = {
+	/**  Item id. */
+	id: string,
+	/**  `under_protection` or `other`. */
+	kind: string,
+	/**  The right not taken up. */
+	right?: string | null,
+	/**  Note. */
+	note?: string | null,
+	/**  Raised on. */
+	raisedAt: string,
+	/**  Cleared on. */
+	clearedAt?: string | null,
+};
+
+/**  A flag. */
+export type FlagView_Serialize = {
+	/**  Item id. */
+	id: string,
+	/**  `under_protection` or `other`. */
+	kind: string,
+	/**  The right not taken up. */
+	right: string | null,
+	/**  Note. */
+	note: string | null,
+	/**  Raised on. */
+	raisedAt: string,
+	/**  Cleared on. */
+	clearedAt: string | null,
+};
+
+/**  A question or signal at the front door. */
+export type IntakeRequest = IntakeRequest_Serialize | IntakeRequest_Deserialize;
+
+/**  A question or signal at the front door. */
+export type IntakeRequest_Deserialize = {
+	/**  Free text. */
+	text: string,
+	/**  Theme slug. */
+	theme?: string | null,
+	/**  Source. */
+	source: SourceCode,
+	/**  Urgency. */
+	urgency: UrgencyCode,
+	/**  The person's name, if given. */
+	name?: string | null,
+	/**  Neighbourhood. */
+	neighbourhood?: string | null,
+};
+
+/**  A question or signal at the front door. */
+export type IntakeRequest_Serialize = {
+	/**  Free text. */
+	text: string,
+	/**  Theme slug. */
+	theme: string | null,
+	/**  Source. */
+	source: SourceCode,
+	/**  Urgency. */
+	urgency: UrgencyCode,
+	/**  The person's name, if given. */
+	name: string | null,
+	/**  Neighbourhood. */
+	neighbourhood: string | null,
+};
+
+/**  One item of the intake queue. */
+export type IntakeRowView = IntakeRowView_Serialize | IntakeRowView_Deserialize;
+
+/**  One item of the intake queue. */
+export type IntakeRowView_Deserialize = {
+	/**  Item id. */
+	itemId: string,
+	/**  Source. */
+	source: string,
+	/**  Text. */
+	text: string,
+	/**  Neighbourhood. */
+	neighbourhood?: string | null,
+	/**  Urgency. */
+	urgency: string,
+	/**  `new`, `linked`, `referred` or `closed`. */
+	status: string,
+	/**  Registered at (ms since epoch). */
+	createdAt: number | null,
+	/**  Linked case. */
+	caseId?: string | null,
+};
+
+/**  One item of the intake queue. */
+export type IntakeRowView_Serialize = {
+	/**  Item id. */
+	itemId: string,
+	/**  Source. */
+	source: string,
+	/**  Text. */
+	text: string,
+	/**  Neighbourhood. */
+	neighbourhood: string | null,
+	/**  Urgency. */
+	urgency: string,
+	/**  `new`, `linked`, `referred` or `closed`. */
+	status: string,
+	/**  Registered at (ms since epoch). */
+	createdAt: number | null,
+	/**  Linked case. */
+	caseId: string | null,
+};
+
 /**  An error crossing the IPC boundary. */
-export type IpcError = {
+export type IpcError = IpcError_Serialize | IpcError_Deserialize;
+
+/**  An error crossing the IPC boundary. */
+export type IpcError_Deserialize = {
 	/**  What went wrong, for the UI to branch on. */
 	code: ErrorCode,
 	/**  Technical detail (English), shown under the translated message. */
 	message: string,
+	/**  For `invalid`: the field (as named in the request) that is wrong. */
+	field?: string | null,
+	/**  For `invalid`: what is wrong with it. */
+	problem?: Problem | null,
+	/**  For `invalid` with `too_long`: the maximum length. */
+	max?: number | null,
+};
+
+/**  An error crossing the IPC boundary. */
+export type IpcError_Serialize = {
+	/**  What went wrong, for the UI to branch on. */
+	code: ErrorCode,
+	/**  Technical detail (English), shown under the translated message. */
+	message: string,
+	/**  For `invalid`: the field (as named in the request) that is wrong. */
+	field: string | null,
+	/**  For `invalid`: what is wrong with it. */
+	problem: Problem | null,
+	/**  For `invalid` with `too_long`: the maximum length. */
+	max: number | null,
+};
+
+/**  A journal entry to write. */
+export type JournalRequest = JournalRequest_Serialize | JournalRequest_Deserialize;
+
+/**  A journal entry to write. */
+export type JournalRequest_Deserialize = {
+	/**  When (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`); now when absent. */
+	date?: string | null,
+	/**  Kind of contact. */
+	kind: ContactKindCode,
+	/**  Text. */
+	text: string,
+	/**  Themes. */
+	themes: string[],
+};
+
+/**  A journal entry to write. */
+export type JournalRequest_Serialize = {
+	/**  When (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`); now when absent. */
+	date: string | null,
+	/**  Kind of contact. */
+	kind: ContactKindCode,
+	/**  Text. */
+	text: string,
+	/**  Themes. */
+	themes: string[],
+};
+
+/**  A journal entry. */
+export type JournalView = {
+	/**  Item id. */
+	id: string,
+	/**  When. */
+	date: string,
+	/**  `visit`, `call`, `office`, `message`, `note`. */
+	kind: string,
+	/**  Author (member id). */
+	author: string,
+	/**  Text. */
+	text: string,
+	/**  Themes. */
+	themes: string[],
 };
 
 /**  A language of the user interface. */
@@ -46,6 +548,299 @@ export type LanguageCode =
 "nl-BE" | 
 /**  English. */
 "en";
+
+/**  A member of the team. */
+export type MemberView = MemberView_Serialize | MemberView_Deserialize;
+
+/**  A member of the team. */
+export type MemberView_Deserialize = {
+	/**  Member id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Role. */
+	role: string,
+	/**  Organisation. */
+	organisation?: string | null,
+};
+
+/**  A member of the team. */
+export type MemberView_Serialize = {
+	/**  Member id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Role. */
+	role: string,
+	/**  Organisation. */
+	organisation: string | null,
+};
+
+/**  What is needed to open a case. */
+export type NewCaseRequest = NewCaseRequest_Serialize | NewCaseRequest_Deserialize;
+
+/**  What is needed to open a case. */
+export type NewCaseRequest_Deserialize = {
+	/**  Client's full name. */
+	clientName: string,
+	/**  Birth date (`YYYY-MM-DD`). */
+	birthDate?: string | null,
+	/**  Phone or e-mail. */
+	contact?: string | null,
+	/**  Language. */
+	language?: string | null,
+	/**  Owner (member id); me when absent. */
+	owner?: string | null,
+};
+
+/**  What is needed to open a case. */
+export type NewCaseRequest_Serialize = {
+	/**  Client's full name. */
+	clientName: string,
+	/**  Birth date (`YYYY-MM-DD`). */
+	birthDate: string | null,
+	/**  Phone or e-mail. */
+	contact: string | null,
+	/**  Language. */
+	language: string | null,
+	/**  Owner (member id); me when absent. */
+	owner: string | null,
+};
+
+/**  A person to add. */
+export type PersonRequest = PersonRequest_Serialize | PersonRequest_Deserialize;
+
+/**  A person to add. */
+export type PersonRequest_Deserialize = {
+	/**  Name. */
+	name: string,
+	/**  Birth date. */
+	birthDate?: string | null,
+	/**  Phone or e-mail. */
+	contact?: string | null,
+	/**  Language. */
+	language?: string | null,
+	/**  Role. */
+	role: RoleCode,
+};
+
+/**  A person to add. */
+export type PersonRequest_Serialize = {
+	/**  Name. */
+	name: string,
+	/**  Birth date. */
+	birthDate: string | null,
+	/**  Phone or e-mail. */
+	contact: string | null,
+	/**  Language. */
+	language: string | null,
+	/**  Role. */
+	role: RoleCode,
+};
+
+/**  Fields of a person to change (absent: unchanged; empty: cleared). */
+export type PersonUpdateRequest = PersonUpdateRequest_Serialize | PersonUpdateRequest_Deserialize;
+
+/**  Fields of a person to change (absent: unchanged; empty: cleared). */
+export type PersonUpdateRequest_Deserialize = {
+	/**  Name. */
+	name?: string | null,
+	/**  Birth date. */
+	birthDate?: string | null,
+	/**  Phone or e-mail. */
+	contact?: string | null,
+	/**  Language. */
+	language?: string | null,
+};
+
+/**  Fields of a person to change (absent: unchanged; empty: cleared). */
+export type PersonUpdateRequest_Serialize = {
+	/**  Name. */
+	name: string | null,
+	/**  Birth date. */
+	birthDate: string | null,
+	/**  Phone or e-mail. */
+	contact: string | null,
+	/**  Language. */
+	language: string | null,
+};
+
+/**  A person in the household. */
+export type PersonView = PersonView_Serialize | PersonView_Deserialize;
+
+/**  A person in the household. */
+export type PersonView_Deserialize = {
+	/**  Item id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Birth date. */
+	birthDate?: string | null,
+	/**  Phone or e-mail. */
+	contact?: string | null,
+	/**  Language. */
+	language?: string | null,
+	/**  `client`, `partner`, `child`, `parent` or `other`. */
+	role: string,
+};
+
+/**  A person in the household. */
+export type PersonView_Serialize = {
+	/**  Item id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Birth date. */
+	birthDate: string | null,
+	/**  Phone or e-mail. */
+	contact: string | null,
+	/**  Language. */
+	language: string | null,
+	/**  `client`, `partner`, `child`, `parent` or `other`. */
+	role: string,
+};
+
+/**  What is wrong with a field, for a message next to it (`invalid` errors only). */
+export type Problem = 
+/**  Required and empty. */
+"empty" | 
+/**  Too long. */
+"too_long" | 
+/**  Not a valid date. */
+"invalid_date" | 
+/**  Not an allowed value. */
+"out_of_range" | 
+/**  Refers to something that does not exist. */
+"not_found" | 
+/**  Not possible in the current state. */
+"not_allowed_now";
+
+/**  Who I am on this device, and my team. */
+export type ProfileView = ProfileView_Serialize | ProfileView_Deserialize;
+
+/**  Who I am on this device, and my team. */
+export type ProfileView_Deserialize = {
+	/**  My member id. */
+	memberId: string,
+	/**  My name. */
+	name: string,
+	/**  My role. */
+	role: string,
+	/**  My organisation. */
+	organisation?: string | null,
+	/**  Whether I am a team admin. */
+	admin: boolean,
+	/**  The team id. */
+	teamId: string,
+	/**  The team's name. */
+	teamName: string,
+};
+
+/**  Who I am on this device, and my team. */
+export type ProfileView_Serialize = {
+	/**  My member id. */
+	memberId: string,
+	/**  My name. */
+	name: string,
+	/**  My role. */
+	role: string,
+	/**  My organisation. */
+	organisation: string | null,
+	/**  Whether I am a team admin. */
+	admin: boolean,
+	/**  The team id. */
+	teamId: string,
+	/**  The team's name. */
+	teamName: string,
+};
+
+/**  Status of a question. */
+export type QuestionStatusCode = 
+/**  Open. */
+"open" | 
+/**  In progress. */
+"in_progress" | 
+/**  Resolved. */
+"resolved" | 
+/**  Referred. */
+"referred";
+
+/**  A question for help. */
+export type QuestionView = {
+	/**  Item id. */
+	id: string,
+	/**  Theme. */
+	theme: string,
+	/**  The question. */
+	text: string,
+	/**  `open`, `in_progress`, `resolved`, `referred`. */
+	status: string,
+	/**  Asked on. */
+	opened: string,
+};
+
+/**  Role in the household. */
+export type RoleCode = 
+/**  Client. */
+"client" | 
+/**  Partner. */
+"partner" | 
+/**  Child. */
+"child" | 
+/**  Parent. */
+"parent" | 
+/**  Other. */
+"other";
+
+/**  A search result: the case and the matching text. */
+export type SearchHitView = {
+	/**  Case id. */
+	caseId: string,
+	/**  Client's name. */
+	clientName: string,
+	/**  `name` or `journal`. */
+	field: string,
+	/**  Matching text; matches are between U+0002 and U+0003. */
+	snippet: string,
+};
+
+/**  Where a signal comes from. */
+export type SourceCode = 
+/**  A volunteer. */
+"volunteer" | 
+/**  A partner organisation. */
+"partner" | 
+/**  A citizen. */
+"citizen" | 
+/**  The person themself. */
+"the_person";
+
+/**  What is needed to start a new team. */
+export type StartTeamRequest = StartTeamRequest_Serialize | StartTeamRequest_Deserialize;
+
+/**  What is needed to start a new team. */
+export type StartTeamRequest_Deserialize = {
+	/**  The team's name. */
+	teamName: string,
+	/**  My name. */
+	name: string,
+	/**  My role. */
+	role: string,
+	/**  My organisation. */
+	organisation?: string | null,
+};
+
+/**  What is needed to start a new team. */
+export type StartTeamRequest_Serialize = {
+	/**  The team's name. */
+	teamName: string,
+	/**  My name. */
+	name: string,
+	/**  My role. */
+	role: string,
+	/**  My organisation. */
+	organisation: string | null,
+};
 
 /**  Where the data lives and what it holds, for the home and settings screens. */
 export type StoreStatusView = {
@@ -62,6 +857,110 @@ export type StoreStatusView = {
 	/**  Whether the store is encrypted at rest. */
 	encrypted: boolean,
 };
+
+/**  An open task with its case. */
+export type TaskDueView = TaskDueView_Serialize | TaskDueView_Deserialize;
+
+/**  An open task with its case. */
+export type TaskDueView_Deserialize = {
+	/**  Case id. */
+	caseId: string,
+	/**  Client's name. */
+	clientName: string,
+	/**  Task id. */
+	taskId: string,
+	/**  What to do. */
+	title: string,
+	/**  Due date. */
+	due?: string | null,
+};
+
+/**  An open task with its case. */
+export type TaskDueView_Serialize = {
+	/**  Case id. */
+	caseId: string,
+	/**  Client's name. */
+	clientName: string,
+	/**  Task id. */
+	taskId: string,
+	/**  What to do. */
+	title: string,
+	/**  Due date. */
+	due: string | null,
+};
+
+/**  A task to add. */
+export type TaskRequest = TaskRequest_Serialize | TaskRequest_Deserialize;
+
+/**  A task to add. */
+export type TaskRequest_Deserialize = {
+	/**  What to do. */
+	title: string,
+	/**  Due date. */
+	due?: string | null,
+	/**  Assignee (member id). */
+	assignee?: string | null,
+};
+
+/**  A task to add. */
+export type TaskRequest_Serialize = {
+	/**  What to do. */
+	title: string,
+	/**  Due date. */
+	due: string | null,
+	/**  Assignee (member id). */
+	assignee: string | null,
+};
+
+/**  A task. */
+export type TaskView = TaskView_Serialize | TaskView_Deserialize;
+
+/**  A task. */
+export type TaskView_Deserialize = {
+	/**  Item id. */
+	id: string,
+	/**  What to do. */
+	title: string,
+	/**  Due date. */
+	due?: string | null,
+	/**  Assignee (member id). */
+	assignee?: string | null,
+	/**  Done. */
+	done: boolean,
+};
+
+/**  A task. */
+export type TaskView_Serialize = {
+	/**  Item id. */
+	id: string,
+	/**  What to do. */
+	title: string,
+	/**  Due date. */
+	due: string | null,
+	/**  Assignee (member id). */
+	assignee: string | null,
+	/**  Done. */
+	done: boolean,
+};
+
+/**  A theme. */
+export type ThemeView = {
+	/**  Slug (stored on questions and entries). */
+	slug: string,
+	/**  Label set by the team (the UI translates the default themes itself). */
+	label: string,
+};
+
+/**  How urgent. */
+export type UrgencyCode = 
+/**  Low. */
+"low" | 
+/**  Normal. */
+"normal" | 
+/**  High. */
+"high" | 
+/**  Urgent. */
+"urgent";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

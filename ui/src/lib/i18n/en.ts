@@ -39,6 +39,8 @@ export const en: Record<MessageKey, string> = {
   "error.invalid.body": "A field is empty, too long or not valid. Nothing was changed.",
   "error.not_found.title": "Not found",
   "error.not_found.body": "This does not exist (any more) on this laptop.",
+  "error.no_profile.title": "No team on this laptop yet",
+  "error.no_profile.body": "Create a team or join your team first. Then you can open cases.",
   "error.internal.title": "Something went wrong in Nabij",
   "error.internal.body":
     "This is a bug in Nabij. Your data was not changed. Restart Nabij; if it keeps happening, report it with the technical details.",

@@ -1,0 +1,152 @@
+//! Who uses this device: the member, this device's id, the team and the team's intake queue.
+//! Kept in `device_setting` (local to the device, never replicated). Nothing that writes to a
+//! case can be done before a profile exists.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError};
+use crate::author::Author;
+use crate::id::{DeviceId, MemberId, TeamId};
+
+/// This device's user and team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// The member using this device.
+    pub member: MemberId,
+    /// This device.
+    pub device: DeviceId,
+    /// The team (also the team document's id).
+    pub team: TeamId,
+    /// The team's intake document id.
+    pub intake: String,
+}
+
+impl Profile {
+    /// The author of changes made on this device.
+    pub fn author(&self) -> Author {
+        Author {
+            member: self.member.clone(),
+            device: self.device,
+        }
+    }
+}
+
+const KEYS: [&str; 4] = [
+    "profile.member",
+    "profile.device",
+    "profile.team",
+    "profile.intake",
+];
+
+impl Store {
+    /// The profile of this device, if one was made.
+    pub fn profile(&self) -> Result<Option<Profile>, StoreError> {
+        let mut values = Vec::with_capacity(KEYS.len());
+        for key in KEYS {
+            let value: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT value FROM device_setting WHERE key = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match value {
+                Some(value) => values.push(value),
+                None => return Ok(None),
+            }
+        }
+        let bad = |what: &str| StoreError::Corrupt {
+            id: "profile".into(),
+            detail: format!("bad {what}"),
+        };
+        Ok(Some(Profile {
+            member: MemberId::parse(&values[0]).map_err(|_| bad("member"))?,
+            device: DeviceId::parse(&values[1]).map_err(|_| bad("device"))?,
+            team: TeamId::parse(&values[2]).map_err(|_| bad("team"))?,
+            intake: values[3].clone(),
+        }))
+    }
+
+    /// Remember this device's profile (all fields in one transaction).
+    pub fn set_profile(&mut self, profile: &Profile) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let values = [
+            profile.member.to_string(),
+            profile.device.to_string(),
+            profile.team.to_string(),
+            profile.intake.clone(),
+        ];
+        for (key, value) in KEYS.iter().zip(values) {
+            tx.execute(
+                "INSERT INTO device_setting (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A saved draft (e.g. a journal entry being typed), by key.
+    pub fn draft(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM device_setting WHERE key = ?1",
+                [format!("draft.{key}")],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Save (or, when empty, forget) a draft so it survives errors and restarts.
+    pub fn set_draft(&mut self, key: &str, text: &str) -> Result<(), StoreError> {
+        let key = format!("draft.{key}");
+        if text.is_empty() {
+            self.conn
+                .execute("DELETE FROM device_setting WHERE key = ?1", [key])?;
+        } else {
+            self.conn.execute(
+                "INSERT INTO device_setting (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, text],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::KeySource;
+
+    #[test]
+    fn profile_and_drafts_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = Profile {
+            member: MemberId::random(),
+            device: DeviceId::random(),
+            team: TeamId::random(),
+            intake: "intake-1".into(),
+        };
+        {
+            let mut store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
+            assert_eq!(store.profile().unwrap(), None);
+            store.set_profile(&profile).unwrap();
+            store
+                .set_draft("journal.case-1", "Half getypt verslag")
+                .unwrap();
+            store.set_draft("journal.case-2", "x").unwrap();
+            store.set_draft("journal.case-2", "").unwrap();
+        }
+        let store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
+        assert_eq!(store.profile().unwrap(), Some(profile));
+        assert_eq!(
+            store.draft("journal.case-1").unwrap().as_deref(),
+            Some("Half getypt verslag")
+        );
+        assert_eq!(store.draft("journal.case-2").unwrap(), None);
+    }
+}

@@ -1,0 +1,544 @@
+//! Changing a team: [`create_team`] and the [`TeamEditor`], one validated method per change.
+//! Changes to members and devices are for the team's admins only.
+
+use std::collections::BTreeMap;
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ROOT};
+
+use super::model::*;
+use crate::author::Author;
+use crate::date::{Date, now_ms};
+use crate::doc::{
+    DocError, DocKind, SCHEMA_VERSION, get_field, item, put_item, root_map, set_field,
+};
+use crate::id::{CaseId, DeviceId, ItemId, MemberId, TeamId};
+use crate::input::{self, InputError, Problem, SHORT_TEXT};
+
+/// A member to add (also the founder of a new team).
+#[derive(Debug, Clone, Default)]
+pub struct NewMember {
+    /// Full name.
+    pub name: String,
+    /// Role in the team.
+    pub role: String,
+    /// The employing organisation, if any.
+    pub organisation: Option<String>,
+}
+
+/// Fields of a member to change (`None`: leave as is; `Some("")` clears the organisation).
+#[derive(Debug, Clone, Default)]
+pub struct MemberUpdate {
+    /// New name.
+    pub name: Option<String>,
+    /// New role.
+    pub role: Option<String>,
+    /// New organisation.
+    pub organisation: Option<String>,
+    /// Make the member an admin or not.
+    pub admin: Option<bool>,
+}
+
+/// A partner organisation to add.
+#[derive(Debug, Clone, Default)]
+pub struct NewPartner {
+    /// Name.
+    pub name: String,
+    /// What it offers.
+    pub services: Vec<String>,
+    /// Theme slugs it helps with (each must be a theme of the team).
+    pub themes: Vec<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Opening hours.
+    pub opening_hours: Option<String>,
+    /// Whether its workers are bound by professional secrecy.
+    pub bound_by_secrecy: bool,
+}
+
+/// Fields of a partner to change (`None`: leave as is; `Some("")` clears an optional text).
+#[derive(Debug, Clone, Default)]
+pub struct PartnerUpdate {
+    /// New name.
+    pub name: Option<String>,
+    /// New list of services.
+    pub services: Option<Vec<String>>,
+    /// New list of theme slugs.
+    pub themes: Option<Vec<String>>,
+    /// New address.
+    pub address: Option<String>,
+    /// New phone number.
+    pub phone: Option<String>,
+    /// New opening hours.
+    pub opening_hours: Option<String>,
+    /// Bound by professional secrecy or not.
+    pub bound_by_secrecy: Option<bool>,
+}
+
+/// A yearly aid envelope to add.
+#[derive(Debug, Clone)]
+pub struct NewEnvelope {
+    /// Theme slug (a theme of the team).
+    pub theme: String,
+    /// Calendar year (2000..=2199).
+    pub year: u16,
+    /// Budget in euro cents (> 0).
+    pub amount_cents: i64,
+}
+
+/// Largest envelope accepted: ten million euro, in cents.
+const MAX_ENVELOPE_CENTS: i64 = 1_000_000_000;
+
+/// A theme slug: trimmed, lower case, letters, digits, `_` and `-` only, at most 40 characters.
+pub(crate) fn theme_slug(field: &'static str, text: &str) -> Result<String, InputError> {
+    let slug = input::required(field, text, 40)?.to_lowercase();
+    if !slug
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(InputError::new(field, Problem::OutOfRange));
+    }
+    Ok(slug)
+}
+
+/// Trimmed non-empty texts of at most `max` characters, without repeats, in the given order.
+fn text_list(field: &'static str, items: &[String], max: usize) -> Result<Vec<String>, InputError> {
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for text in items {
+        if let Some(text) = input::optional(field, Some(text), max)?
+            && !out.contains(&text)
+        {
+            out.push(text);
+        }
+    }
+    Ok(out)
+}
+
+/// Create a team authored by `author`: the founder becomes its first admin (with the author's
+/// member id) and the author's device its first device. Returns its id and document.
+pub fn create_team(
+    author: &Author,
+    name: &str,
+    founder: NewMember,
+) -> Result<(TeamId, AutoCommit), DocError> {
+    let name = input::required("name", name, SHORT_TEXT)?;
+    let founder = Member {
+        name: input::required("founder_name", &founder.name, SHORT_TEXT)?,
+        role: input::required("role", &founder.role, SHORT_TEXT)?,
+        organisation: input::optional("organisation", founder.organisation.as_deref(), SHORT_TEXT)?,
+        admin: true,
+        removed_at: None,
+    };
+    let id = TeamId::random();
+    let now = now_ms();
+    let team = Team {
+        kind: DocKind::Team.as_str().to_string(),
+        schema: SCHEMA_VERSION,
+        id: id.to_string(),
+        name,
+        created_at: now,
+        members: BTreeMap::from([(author.member.to_string(), founder)]),
+        devices: BTreeMap::from([(
+            author.device.to_string(),
+            Device {
+                member: author.member.to_string(),
+                added_by: author.member.to_string(),
+                added_at: now,
+                revoked_at: None,
+            },
+        )]),
+        partners: BTreeMap::new(),
+        themes: DEFAULT_THEMES
+            .iter()
+            .map(|(slug, label)| (slug.to_string(), label.to_string()))
+            .collect(),
+        envelopes: BTreeMap::new(),
+        settings: Settings {
+            retention_years: DEFAULT_RETENTION_YEARS,
+        },
+        client_index: BTreeMap::new(),
+    };
+    let mut doc = AutoCommit::new();
+    autosurgeon::reconcile(&mut doc, &team)?;
+    author.commit(&mut doc);
+    Ok((id, doc))
+}
+
+/// Makes validated changes to the team document; the store commits them as one change by the
+/// author (or rolls them back when any step fails).
+pub struct TeamEditor<'a> {
+    doc: &'a mut AutoCommit,
+    author: &'a Author,
+}
+
+impl<'a> TeamEditor<'a> {
+    /// An editor over `doc` for `author`.
+    pub fn new(doc: &'a mut AutoCommit, author: &'a Author) -> Self {
+        Self { doc, author }
+    }
+
+    fn me(&self) -> String {
+        self.author.member.to_string()
+    }
+
+    fn members(&self) -> Result<BTreeMap<String, Member>, DocError> {
+        Ok(autosurgeon::hydrate_prop(&*self.doc, ROOT, "members")?)
+    }
+
+    fn themes(&self) -> Result<BTreeMap<String, String>, DocError> {
+        Ok(autosurgeon::hydrate_prop(&*self.doc, ROOT, "themes")?)
+    }
+
+    /// Refuse unless the author is a current admin of the team.
+    fn require_admin(&self) -> Result<(), DocError> {
+        let admin = self
+            .members()?
+            .get(self.author.member.as_str())
+            .is_some_and(|m| m.admin && m.removed_at.is_none());
+        if admin {
+            Ok(())
+        } else {
+            Err(InputError::new("member", Problem::NotAllowedNow).into())
+        }
+    }
+
+    /// The member `id`, if they are still on the team.
+    fn current_member(&self, id: &str) -> Result<Member, DocError> {
+        let member = self
+            .members()?
+            .remove(id)
+            .ok_or_else(|| InputError::new("member", Problem::NotFound))?;
+        if member.removed_at.is_some() {
+            return Err(InputError::new("member", Problem::NotAllowedNow).into());
+        }
+        Ok(member)
+    }
+
+    /// Refuse when `id` is the only current admin.
+    fn keep_an_admin(&self, id: &str) -> Result<(), DocError> {
+        let others = self
+            .members()?
+            .iter()
+            .any(|(other, m)| other != id && m.admin && m.removed_at.is_none());
+        if others {
+            Ok(())
+        } else {
+            Err(InputError::new("admin", Problem::NotAllowedNow).into())
+        }
+    }
+
+    fn theme_list(&self, field: &'static str, themes: &[String]) -> Result<Vec<String>, DocError> {
+        let known = self.themes()?;
+        let mut out: Vec<String> = Vec::with_capacity(themes.len());
+        for theme in themes {
+            let slug = theme_slug(field, theme)?;
+            if !known.contains_key(&slug) {
+                return Err(InputError::new(field, Problem::NotFound).into());
+            }
+            if !out.contains(&slug) {
+                out.push(slug);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Add a member (admins only); returns the new member's id.
+    pub fn add_member(&mut self, new: NewMember, admin: bool) -> Result<MemberId, DocError> {
+        self.require_admin()?;
+        let member = Member {
+            name: input::required("name", &new.name, SHORT_TEXT)?,
+            role: input::required("role", &new.role, SHORT_TEXT)?,
+            organisation: input::optional("organisation", new.organisation.as_deref(), SHORT_TEXT)?,
+            admin,
+            removed_at: None,
+        };
+        let id = MemberId::random();
+        put_item(self.doc, "members", id.as_str(), &member)?;
+        Ok(id)
+    }
+
+    /// Change a member's name, role, organisation or admin flag (admins only). The team always
+    /// keeps at least one admin.
+    pub fn update_member(
+        &mut self,
+        member: &MemberId,
+        update: MemberUpdate,
+    ) -> Result<(), DocError> {
+        self.require_admin()?;
+        let id = member.as_str();
+        let current = self.current_member(id)?;
+        let name = match update.name {
+            Some(name) => Some(input::required("name", &name, SHORT_TEXT)?),
+            None => None,
+        };
+        let role = match update.role {
+            Some(role) => Some(input::required("role", &role, SHORT_TEXT)?),
+            None => None,
+        };
+        let organisation = match update.organisation {
+            Some(org) => Some(input::optional("organisation", Some(&org), SHORT_TEXT)?),
+            None => None,
+        };
+        if update.admin == Some(false) && current.admin {
+            self.keep_an_admin(id)?;
+        }
+        if let Some(name) = name {
+            set_field(self.doc, "members", "member", id, "name", name)?;
+        }
+        if let Some(role) = role {
+            set_field(self.doc, "members", "member", id, "role", role)?;
+        }
+        if let Some(organisation) = organisation {
+            set_field(
+                self.doc,
+                "members",
+                "member",
+                id,
+                "organisation",
+                organisation,
+            )?;
+        }
+        if let Some(admin) = update.admin {
+            set_field(self.doc, "members", "member", id, "admin", admin)?;
+        }
+        Ok(())
+    }
+
+    /// Remove a member from the team (admins only) and revoke all their devices. The member
+    /// stays in the document (their name still signs past work); the last admin cannot go.
+    pub fn remove_member(&mut self, member: &MemberId) -> Result<(), DocError> {
+        self.require_admin()?;
+        let id = member.as_str();
+        let current = self.current_member(id)?;
+        if current.admin {
+            self.keep_an_admin(id)?;
+        }
+        let now = now_ms();
+        set_field(self.doc, "members", "member", id, "removed_at", Some(now))?;
+        let devices: BTreeMap<String, Device> =
+            autosurgeon::hydrate_prop(&*self.doc, ROOT, "devices")?;
+        for (device, d) in devices {
+            if d.member == id && d.revoked_at.is_none() {
+                set_field(
+                    self.doc,
+                    "devices",
+                    "device",
+                    &device,
+                    "revoked_at",
+                    Some(now),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Register a device of a current member (admins only). A device id is registered once:
+    /// a revoked device is never readmitted.
+    pub fn add_device(&mut self, member: &MemberId, device: &DeviceId) -> Result<(), DocError> {
+        self.require_admin()?;
+        self.current_member(member.as_str())?;
+        let key = device.to_string();
+        if item(self.doc, "devices", &key)?.is_some() {
+            return Err(InputError::new("device", Problem::NotAllowedNow).into());
+        }
+        let device = Device {
+            member: member.to_string(),
+            added_by: self.me(),
+            added_at: now_ms(),
+            revoked_at: None,
+        };
+        put_item(self.doc, "devices", &key, &device)
+    }
+
+    /// Revoke a device (admins only): it may no longer sync the team's documents.
+    pub fn revoke_device(&mut self, device: &DeviceId) -> Result<(), DocError> {
+        self.require_admin()?;
+        let key = device.to_string();
+        let revoked: Option<i64> = get_field(&*self.doc, "devices", "device", &key, "revoked_at")?;
+        if revoked.is_some() {
+            return Err(InputError::new("device", Problem::NotAllowedNow).into());
+        }
+        set_field(
+            self.doc,
+            "devices",
+            "device",
+            &key,
+            "revoked_at",
+            Some(now_ms()),
+        )
+    }
+
+    /// Add a partner organisation; returns its item id.
+    pub fn add_partner(&mut self, new: NewPartner) -> Result<ItemId, DocError> {
+        let partner = Partner {
+            name: input::required("name", &new.name, SHORT_TEXT)?,
+            services: text_list("services", &new.services, SHORT_TEXT)?,
+            themes: self.theme_list("themes", &new.themes)?,
+            address: input::optional("address", new.address.as_deref(), SHORT_TEXT)?,
+            phone: input::optional("phone", new.phone.as_deref(), SHORT_TEXT)?,
+            opening_hours: input::optional(
+                "opening_hours",
+                new.opening_hours.as_deref(),
+                SHORT_TEXT,
+            )?,
+            bound_by_secrecy: new.bound_by_secrecy,
+        };
+        let id = ItemId::random();
+        put_item(self.doc, "partners", id.as_str(), &partner)?;
+        Ok(id)
+    }
+
+    /// Change fields of a partner organisation.
+    pub fn update_partner(
+        &mut self,
+        partner: &ItemId,
+        update: PartnerUpdate,
+    ) -> Result<(), DocError> {
+        let id = partner.as_str();
+        if item(self.doc, "partners", id)?.is_none() {
+            return Err(InputError::new("partner", Problem::NotFound).into());
+        }
+        let name = match update.name {
+            Some(name) => Some(input::required("name", &name, SHORT_TEXT)?),
+            None => None,
+        };
+        let services = match update.services {
+            Some(services) => Some(text_list("services", &services, SHORT_TEXT)?),
+            None => None,
+        };
+        let themes = match update.themes {
+            Some(themes) => Some(self.theme_list("themes", &themes)?),
+            None => None,
+        };
+        let mut texts = Vec::new();
+        for (field, value) in [
+            ("address", update.address),
+            ("phone", update.phone),
+            ("opening_hours", update.opening_hours),
+        ] {
+            if let Some(value) = value {
+                texts.push((field, input::optional(field, Some(&value), SHORT_TEXT)?));
+            }
+        }
+        if let Some(name) = name {
+            set_field(self.doc, "partners", "partner", id, "name", name)?;
+        }
+        if let Some(services) = services {
+            set_field(self.doc, "partners", "partner", id, "services", services)?;
+        }
+        if let Some(themes) = themes {
+            set_field(self.doc, "partners", "partner", id, "themes", themes)?;
+        }
+        for (field, value) in texts {
+            set_field(self.doc, "partners", "partner", id, field, value)?;
+        }
+        if let Some(secrecy) = update.bound_by_secrecy {
+            set_field(
+                self.doc,
+                "partners",
+                "partner",
+                id,
+                "bound_by_secrecy",
+                secrecy,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Add a theme (slug and label); returns the normalised slug. A slug is added once.
+    pub fn add_theme(&mut self, slug: &str, label: &str) -> Result<String, DocError> {
+        let slug = theme_slug("slug", slug)?;
+        let label = input::required("label", label, SHORT_TEXT)?;
+        if self.themes()?.contains_key(&slug) {
+            return Err(InputError::new("slug", Problem::NotAllowedNow).into());
+        }
+        let themes = root_map(self.doc, "themes")?;
+        autosurgeon::reconcile_prop(self.doc, themes, slug.as_str(), label)?;
+        Ok(slug)
+    }
+
+    /// Add a yearly aid envelope for a theme; one per theme and year. Returns its item id.
+    pub fn add_envelope(&mut self, new: NewEnvelope) -> Result<ItemId, DocError> {
+        let theme = theme_slug("theme", &new.theme)?;
+        if !self.themes()?.contains_key(&theme) {
+            return Err(InputError::new("theme", Problem::NotFound).into());
+        }
+        if !(2000..=2199).contains(&new.year) {
+            return Err(InputError::new("year", Problem::OutOfRange).into());
+        }
+        if new.amount_cents <= 0 || new.amount_cents > MAX_ENVELOPE_CENTS {
+            return Err(InputError::new("amount", Problem::OutOfRange).into());
+        }
+        let envelopes: BTreeMap<String, Envelope> =
+            autosurgeon::hydrate_prop(&*self.doc, ROOT, "envelopes")?;
+        if envelopes
+            .values()
+            .any(|e| e.theme == theme && e.year == new.year)
+        {
+            return Err(InputError::new("year", Problem::NotAllowedNow).into());
+        }
+        let envelope = Envelope {
+            theme,
+            year: new.year,
+            amount_cents: new.amount_cents,
+        };
+        let id = ItemId::random();
+        put_item(self.doc, "envelopes", id.as_str(), &envelope)?;
+        Ok(id)
+    }
+
+    /// Set how many years closed cases are kept (1 to 30).
+    pub fn set_retention_years(&mut self, years: u32) -> Result<(), DocError> {
+        if !(1..=30).contains(&years) {
+            return Err(InputError::new("retention_years", Problem::OutOfRange).into());
+        }
+        let settings = root_map(self.doc, "settings")?;
+        autosurgeon::reconcile_prop(self.doc, settings, "retention_years", years)?;
+        Ok(())
+    }
+
+    /// Add or refresh the front door's entry for a case: the client's display name, birth year
+    /// and the case owner (a current member).
+    pub fn upsert_client_index_entry(
+        &mut self,
+        case_id: &CaseId,
+        display_name: &str,
+        birth_year: Option<u16>,
+        owner: &MemberId,
+    ) -> Result<(), DocError> {
+        let display_name = input::required("display_name", display_name, SHORT_TEXT)?;
+        if let Some(year) = birth_year
+            && !(1900..=Date::today().year()).contains(&year)
+        {
+            return Err(InputError::new("birth_year", Problem::OutOfRange).into());
+        }
+        let owner_is_member = self
+            .members()?
+            .get(owner.as_str())
+            .is_some_and(|m| m.removed_at.is_none());
+        if !owner_is_member {
+            return Err(InputError::new("owner", Problem::NotFound).into());
+        }
+        let entry = ClientIndexEntry {
+            display_name,
+            birth_year,
+            owner: owner.to_string(),
+        };
+        put_item(self.doc, "client_index", case_id.as_str(), &entry)
+    }
+
+    /// Remove the front door's entry for a case (e.g. when the case is erased).
+    pub fn remove_client_index_entry(&mut self, case_id: &CaseId) -> Result<(), DocError> {
+        if item(self.doc, "client_index", case_id.as_str())?.is_none() {
+            return Err(InputError::new("case", Problem::NotFound).into());
+        }
+        let index = root_map(self.doc, "client_index")?;
+        self.doc.delete(index, case_id.as_str())?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

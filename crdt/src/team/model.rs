@@ -1,0 +1,147 @@
+//! The team document's types, as stored (field names are the Automerge keys).
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile};
+
+/// The themes every new team starts with (slug and Dutch label).
+pub const DEFAULT_THEMES: &[(&str, &str)] = &[
+    ("money", "Geld"),
+    ("housing", "Wonen"),
+    ("work", "Werk"),
+    ("health", "Gezondheid"),
+    ("family", "Gezin"),
+    ("isolation", "Isolement"),
+    ("administration", "Administratie"),
+    ("education", "Onderwijs"),
+    ("mobility", "Mobiliteit"),
+    ("other", "Andere"),
+];
+
+/// How many years closed cases are kept when the team has not chosen otherwise.
+pub const DEFAULT_RETENTION_YEARS: u32 = 5;
+
+/// A whole team, as hydrated from its document.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Team {
+    /// Document kind (`team`).
+    pub kind: String,
+    /// Schema version the document was written with.
+    pub schema: u64,
+    /// The team id.
+    pub id: String,
+    /// The team's name.
+    pub name: String,
+    /// When the team was created (ms since epoch).
+    pub created_at: i64,
+    /// Members (past and present), by member id.
+    pub members: BTreeMap<String, Member>,
+    /// Devices (past and present), by device id (64 hex digits).
+    pub devices: BTreeMap<String, Device>,
+    /// Partner organisations, by item id.
+    pub partners: BTreeMap<String, Partner>,
+    /// Themes the team works on: slug -> label.
+    pub themes: BTreeMap<String, String>,
+    /// Yearly aid envelopes, by item id.
+    pub envelopes: BTreeMap<String, Envelope>,
+    /// Team-wide settings.
+    pub settings: Settings,
+    /// The front door's index of clients, by case id.
+    pub client_index: BTreeMap<String, ClientIndexEntry>,
+}
+
+impl Team {
+    /// Whether `member` is a current (not removed) admin of the team.
+    pub fn is_admin(&self, member: &str) -> bool {
+        self.members
+            .get(member)
+            .is_some_and(|m| m.admin && m.removed_at.is_none())
+    }
+
+    /// Current (not removed) members, by member id.
+    pub fn active_members(&self) -> impl Iterator<Item = (&String, &Member)> {
+        self.members.iter().filter(|(_, m)| m.removed_at.is_none())
+    }
+
+    /// Devices that are not revoked, by device id.
+    pub fn active_devices(&self) -> impl Iterator<Item = (&String, &Device)> {
+        self.devices.iter().filter(|(_, d)| d.revoked_at.is_none())
+    }
+}
+
+/// A member of the team.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Member {
+    /// Full name.
+    pub name: String,
+    /// Role in the team (social worker, coordinator, ...).
+    pub role: String,
+    /// The organisation employing the member, if given.
+    pub organisation: Option<String>,
+    /// Whether the member may change members and devices.
+    pub admin: bool,
+    /// When the member left the team (ms since epoch).
+    pub removed_at: Option<i64>,
+}
+
+/// A device allowed to sync the team's documents.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Device {
+    /// The member using the device.
+    pub member: String,
+    /// The member who registered it.
+    pub added_by: String,
+    /// When it was registered (ms since epoch).
+    pub added_at: i64,
+    /// When it was revoked (ms since epoch); a revoked device is never readmitted.
+    pub revoked_at: Option<i64>,
+}
+
+/// A partner organisation the team refers people to.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Partner {
+    /// Name.
+    pub name: String,
+    /// What it offers.
+    pub services: Vec<String>,
+    /// Theme slugs it helps with.
+    pub themes: Vec<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// When it is open.
+    pub opening_hours: Option<String>,
+    /// Whether its workers are bound by professional secrecy ("beroepsgeheim").
+    pub bound_by_secrecy: bool,
+}
+
+/// A yearly budget for aid on one theme.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Envelope {
+    /// Theme slug.
+    pub theme: String,
+    /// Calendar year.
+    pub year: u16,
+    /// Budget in euro cents.
+    pub amount_cents: i64,
+}
+
+/// Team-wide settings.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Settings {
+    /// Years a closed case is kept before it is erased.
+    pub retention_years: u32,
+}
+
+/// A client as the front door sees them: enough to find out whether a person already has a case
+/// and who guides them, nothing of the case itself.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct ClientIndexEntry {
+    /// The client's display name.
+    pub display_name: String,
+    /// The client's birth year, if known.
+    pub birth_year: Option<u16>,
+    /// The case owner (member id).
+    pub owner: String,
+}

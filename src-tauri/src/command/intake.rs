@@ -1,0 +1,257 @@
+//! The front door ("Onthaal"): register a question or signal, find who guides a person, and
+//! turn an item into a case, link it, or close it.
+
+use nabij_crdt::case::NewCase;
+use nabij_crdt::id::{CaseId, ItemId};
+use nabij_crdt::intake::{IntakeId, IntakeSource, NewIntakeItem, Urgency};
+use nabij_crdt::store::{ClientMatch, IntakeRow};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::ipc::{ErrorCode, IpcError};
+use crate::state::AppState;
+
+fn parse<T>(
+    text: &str,
+    parse: fn(&str) -> Result<T, nabij_crdt::id::IdError>,
+) -> Result<T, IpcError> {
+    parse(text).map_err(|e| IpcError::new(ErrorCode::NotFound, e))
+}
+
+/// Where a signal comes from.
+#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceCode {
+    /// A volunteer.
+    Volunteer,
+    /// A partner organisation.
+    Partner,
+    /// A citizen.
+    Citizen,
+    /// The person themself.
+    ThePerson,
+}
+
+/// How urgent.
+#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum UrgencyCode {
+    /// Low.
+    Low,
+    /// Normal.
+    Normal,
+    /// High.
+    High,
+    /// Urgent.
+    Urgent,
+}
+
+/// A question or signal at the front door.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IntakeRequest {
+    /// Free text.
+    pub text: String,
+    /// Theme slug.
+    pub theme: Option<String>,
+    /// Source.
+    pub source: SourceCode,
+    /// Urgency.
+    pub urgency: UrgencyCode,
+    /// The person's name, if given.
+    pub name: Option<String>,
+    /// Neighbourhood.
+    pub neighbourhood: Option<String>,
+}
+
+/// One item of the intake queue.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IntakeRowView {
+    /// Item id.
+    pub item_id: String,
+    /// Source.
+    pub source: String,
+    /// Text.
+    pub text: String,
+    /// Neighbourhood.
+    pub neighbourhood: Option<String>,
+    /// Urgency.
+    pub urgency: String,
+    /// `new`, `linked`, `referred` or `closed`.
+    pub status: String,
+    /// Registered at (ms since epoch).
+    pub created_at: f64,
+    /// Linked case.
+    pub case_id: Option<String>,
+}
+
+impl From<IntakeRow> for IntakeRowView {
+    fn from(r: IntakeRow) -> Self {
+        Self {
+            item_id: r.item_id,
+            source: r.source,
+            text: r.text,
+            neighbourhood: r.neighbourhood,
+            urgency: r.urgency,
+            status: r.status,
+            created_at: r.created_at as f64,
+            case_id: r.case_id,
+        }
+    }
+}
+
+fn intake_id(text: &str) -> Result<IntakeId, IpcError> {
+    parse(text, IntakeId::parse)
+}
+
+/// Register a question or signal; answers with the updated queue of open items.
+#[tauri::command]
+#[specta::specta]
+pub fn register_intake(
+    state: State<'_, AppState>,
+    request: IntakeRequest,
+) -> Result<Vec<IntakeRowView>, IpcError> {
+    state.with_profile(|store, me| {
+        let source = match request.source {
+            SourceCode::Volunteer => IntakeSource::Volunteer,
+            SourceCode::Partner => IntakeSource::Partner,
+            SourceCode::Citizen => IntakeSource::Citizen,
+            SourceCode::ThePerson => IntakeSource::ThePerson,
+        };
+        let urgency = match request.urgency {
+            UrgencyCode::Low => Urgency::Low,
+            UrgencyCode::Normal => Urgency::Normal,
+            UrgencyCode::High => Urgency::High,
+            UrgencyCode::Urgent => Urgency::Urgent,
+        };
+        let item = NewIntakeItem {
+            source,
+            text: request.text,
+            neighbourhood: request.neighbourhood,
+            urgency,
+            name: request.name,
+            theme: request.theme,
+        };
+        store.edit_intake(&me.author(), &intake_id(&me.intake)?, |q| q.add_item(item))?;
+        Ok(store
+            .intake_queue(Some("new"))?
+            .into_iter()
+            .map(IntakeRowView::from)
+            .collect())
+    })
+}
+
+/// The intake queue (only items with `status` when given), newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn intake_queue(
+    state: State<'_, AppState>,
+    status: Option<String>,
+) -> Result<Vec<IntakeRowView>, IpcError> {
+    state.with_profile(|store, _| {
+        Ok(store
+            .intake_queue(status.as_deref())?
+            .into_iter()
+            .map(IntakeRowView::from)
+            .collect())
+    })
+}
+
+/// Someone in the client index: who guides this person (not the case itself).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientMatchView {
+    /// The case id (to link an item; the front door does not open it).
+    pub case_id: String,
+    /// Display name.
+    pub display_name: String,
+    /// Birth year.
+    pub birth_year: Option<u16>,
+    /// The case owner's name.
+    pub owner_name: String,
+}
+
+/// Search the team's client index by name (prefix) and birth year.
+#[tauri::command]
+#[specta::specta]
+pub fn find_clients(
+    state: State<'_, AppState>,
+    name: String,
+    birth_year: Option<u16>,
+) -> Result<Vec<ClientMatchView>, IpcError> {
+    state.with_profile(|store, me| {
+        let team = store.open_team(&me.team)?;
+        let found: Vec<ClientMatch> = store.find_clients(&name, birth_year)?;
+        Ok(found
+            .into_iter()
+            .take(50)
+            .map(|m| ClientMatchView {
+                owner_name: team
+                    .members
+                    .get(&m.owner)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
+                case_id: m.case_id,
+                display_name: m.display_name,
+                birth_year: m.birth_year,
+            })
+            .collect())
+    })
+}
+
+/// Turn an intake item into a new case (owned by `owner`, or me); answers with the case id.
+#[tauri::command]
+#[specta::specta]
+pub fn intake_to_case(
+    state: State<'_, AppState>,
+    item_id: String,
+    client_name: String,
+    birth_date: Option<String>,
+    owner: Option<String>,
+) -> Result<String, IpcError> {
+    let item = parse(&item_id, ItemId::parse)?;
+    let owner = owner
+        .as_deref()
+        .map(|o| parse(o, nabij_crdt::id::MemberId::parse))
+        .transpose()?;
+    state.with_profile(|store, me| {
+        let new = NewCase {
+            client_name,
+            birth_date,
+            owner,
+            ..Default::default()
+        };
+        Ok(store.case_from_intake(me, &item, new)?.to_string())
+    })
+}
+
+/// Link an intake item to an existing case.
+#[tauri::command]
+#[specta::specta]
+pub fn link_intake(
+    state: State<'_, AppState>,
+    item_id: String,
+    case_id: String,
+) -> Result<(), IpcError> {
+    let item = parse(&item_id, ItemId::parse)?;
+    let case = parse(&case_id, CaseId::parse)?;
+    state.with_profile(|store, me| Ok(store.link_intake(me, &item, &case)?))
+}
+
+/// Close an intake item with a reason.
+#[tauri::command]
+#[specta::specta]
+pub fn close_intake(
+    state: State<'_, AppState>,
+    item_id: String,
+    reason: String,
+) -> Result<(), IpcError> {
+    let item = parse(&item_id, ItemId::parse)?;
+    state.with_profile(|store, me| {
+        store.edit_intake(&me.author(), &intake_id(&me.intake)?, |q| {
+            q.close_item(&item, &reason)
+        })?;
+        Ok(())
+    })
+}

@@ -14,7 +14,7 @@ use crate::input::{InputError, Problem};
 pub struct Conflict {
     /// Map keys from the root to the field, e.g. `["people", "<id>", "contact"]`.
     pub path: Vec<String>,
-    /// Every concurrent value; the first is the one Automerge shows by default.
+    /// Every concurrent value, in Automerge's order; the last is the one it shows by default.
     pub values: Vec<ScalarValue>,
 }
 

@@ -49,6 +49,8 @@ use crate::preference::Language;
 pub const DATABASE_FILE: &str = "nabij.db";
 /// File name of the single-instance lock inside the data directory.
 pub const LOCK_FILE: &str = "nabij.lock";
+/// Extra tries (25 ms apart) to take the lock before the directory counts as in use.
+const LOCK_ATTEMPTS: u32 = 8;
 
 /// Why the store could not be opened or read.
 #[derive(Debug, thiserror::Error)]
@@ -173,14 +175,23 @@ impl Store {
             .write(true)
             .open(data_dir.join(LOCK_FILE))
             .map_err(dir_error)?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(StoreError::InUse {
-                    dir: data_dir.to_path_buf(),
-                });
+        // A process that forks (to start a helper) holds a copy of the lock for a moment
+        // between fork and exec: try a few times before calling the directory in use.
+        let mut attempts = 0;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if attempts < LOCK_ATTEMPTS => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(StoreError::InUse {
+                        dir: data_dir.to_path_buf(),
+                    });
+                }
+                Err(TryLockError::Error(source)) => return Err(dir_error(source)),
             }
-            Err(TryLockError::Error(source)) => return Err(dir_error(source)),
         }
         let path = data_dir.join(DATABASE_FILE);
         let exists = path.metadata().map(|m| m.len() > 0).unwrap_or(false);

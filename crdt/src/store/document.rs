@@ -12,7 +12,7 @@ use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ChangeHash};
+use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use lru::LruCache;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -48,6 +48,13 @@ impl Cache {
 fn encode_heads(mut heads: Vec<ChangeHash>) -> Vec<u8> {
     heads.sort();
     heads.iter().flat_map(|h| h.0).collect()
+}
+
+fn decode_heads(id: &str, bytes: &[u8]) -> Result<Vec<ChangeHash>, StoreError> {
+    bytes
+        .chunks(32)
+        .map(|h| ChangeHash::try_from(h).map_err(|_| corrupt(id, "stored heads are malformed")))
+        .collect()
 }
 
 fn corrupt(id: &str, detail: impl Into<String>) -> StoreError {
@@ -148,7 +155,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let heads = encode_heads(doc.get_heads());
         let now = now_ms();
-        let (seq, total) = if new {
+        if new {
             let data = doc.save();
             tx.execute(
                 "INSERT INTO document (doc_id, kind, heads, chunk_count, byte_count, updated_at)
@@ -157,14 +164,16 @@ impl Store {
             )?;
             insert_chunk(tx, id, 0, &data)?;
             return Ok(());
-        } else {
-            tx.query_row(
-                "SELECT chunk_count, byte_count FROM document WHERE doc_id = ?1",
-                [id],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
-            )?
-        };
-        let data = doc.save_incremental();
+        }
+        let (seq, total, stored): (i64, i64, Vec<u8>) = tx.query_row(
+            "SELECT chunk_count, byte_count, heads FROM document WHERE doc_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        // Only the changes that are not yet stored: everything after the stored heads. (Not
+        // `save_incremental`, whose cursor is empty after a load and would store the whole
+        // history again.)
+        let data = doc.save_after(&decode_heads(id, &stored)?);
         if data.is_empty() {
             return Ok(());
         }
@@ -268,6 +277,14 @@ impl Store {
         }
         let mut incoming = guarded(|| AutoCommit::load(bytes)).map_err(|e| corrupt(id, e))?;
         projection::validate(kind, &incoming)?;
+        // A document names itself: bytes of one document never land under another id.
+        let own_id = match incoming.get(automerge::ROOT, "id") {
+            Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+            _ => None,
+        };
+        if own_id.as_deref() != Some(id) {
+            return Err(corrupt(id, format!("document names itself {own_id:?}")));
+        }
         let exists: bool = self
             .conn
             .query_row("SELECT 1 FROM document WHERE doc_id = ?1", [id], |_| Ok(()))

@@ -38,7 +38,8 @@ export const nlBE = {
   "error.not_found.title": "Niet gevonden",
   "error.not_found.body": "Dit bestaat niet (meer) op deze laptop.",
   "error.no_profile.title": "Nog geen team op deze laptop",
-  "error.no_profile.body": "Maak eerst een team aan of sluit aan bij je team. Daarna kun je dossiers openen.",
+  "error.no_profile.body":
+    "Maak eerst een team aan of sluit aan bij je team. Daarna kun je dossiers openen.",
   "error.internal.title": "Er ging iets mis in Nabij",
   "error.internal.body":
     "Dit is een fout in Nabij. Je gegevens zijn niet gewijzigd. Start Nabij opnieuw; blijft het gebeuren, meld het dan met de technische details.",

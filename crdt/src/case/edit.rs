@@ -196,7 +196,7 @@ pub fn create_case(
         aid: BTreeMap::new(),
         flags: BTreeMap::new(),
     };
-    let mut doc = AutoCommit::new();
+    let mut doc = author.new_document();
     autosurgeon::reconcile(&mut doc, &case)?;
     author.commit(&mut doc);
     Ok((id, doc))

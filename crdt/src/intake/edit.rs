@@ -42,7 +42,7 @@ pub fn create_intake(author: &Author, team: &TeamId) -> Result<(IntakeId, AutoCo
         created_at: now_ms(),
         items: BTreeMap::new(),
     };
-    let mut doc = AutoCommit::new();
+    let mut doc = author.new_document();
     autosurgeon::reconcile(&mut doc, &intake)?;
     author.commit(&mut doc);
     Ok((id, doc))

@@ -67,7 +67,7 @@ pub fn create_referral(
         )]),
         messages: BTreeMap::new(),
     };
-    let mut doc = AutoCommit::new();
+    let mut doc = author.new_document();
     autosurgeon::reconcile(&mut doc, &referral)?;
     author.commit(&mut doc);
     Ok((id, doc))

@@ -238,6 +238,7 @@ impl Store {
         change: impl FnOnce(&mut AutoCommit) -> Result<T, DocError>,
     ) -> Result<T, StoreError> {
         let mut doc = self.take_document(kind, id)?;
+        author.begin(&mut doc);
         let value = match change(&mut doc) {
             Ok(value) => value,
             Err(error) => {

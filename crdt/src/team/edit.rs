@@ -160,7 +160,7 @@ pub fn create_team(
         },
         client_index: BTreeMap::new(),
     };
-    let mut doc = AutoCommit::new();
+    let mut doc = author.new_document();
     autosurgeon::reconcile(&mut doc, &team)?;
     author.commit(&mut doc);
     Ok((id, doc))

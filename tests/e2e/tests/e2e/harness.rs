@@ -102,6 +102,7 @@ pub(crate) struct Desktop {
     // Dropped in this order: display, keyring, then the bus the keyring talks to.
     /// The display.
     pub(crate) display: Display,
+    #[allow(dead_code)]
     keyring: Guarded,
     #[allow(dead_code)]
     bus: Guarded,
@@ -111,88 +112,45 @@ pub(crate) struct Desktop {
     pub(crate) home: tempfile::TempDir,
 }
 
+/// How long one keyring start may take before it is given up and started again.
+const KEYRING_START: Duration = Duration::from_secs(6);
+/// How many times a keyring start is tried.
+const KEYRING_ATTEMPTS: u32 = 5;
+
 impl Desktop {
     /// Start Xvfb, a session bus and an unlocked gnome-keyring.
     pub(crate) fn start() -> Self {
-        // gnome-keyring-daemons started at the same instant sometimes never answer: start the
-        // sessions one after another (the tests still run side by side afterwards).
+        // Sessions start one after another (the tests still run side by side afterwards).
         static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
         let display = Display::start();
         let home = tempfile::tempdir().unwrap();
-        let (reader, writer) = std::io::pipe().unwrap();
-        let child = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
-            .stdout(writer)
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon not found: run scripts/setup");
-        let bus = Guarded {
-            child,
-            name: "dbus-daemon",
-        };
-        let mut bus_address = String::new();
-        BufReader::new(reader).read_line(&mut bus_address).unwrap();
-        let bus_address = bus_address.trim().to_string();
-        assert!(
-            bus_address.starts_with("unix:"),
-            "dbus-daemon gave no address"
-        );
-        let mut child = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
-            .env("XDG_DATA_HOME", home.path())
-            .env("XDG_RUNTIME_DIR", home.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("gnome-keyring-daemon not found: run scripts/setup");
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().unwrap();
-            stdin.write_all(b"e2e-keyring-password").unwrap();
-        }
-        let keyring = Guarded {
-            child,
-            name: "gnome-keyring-daemon",
-        };
-        let mut desktop = Self {
-            display,
-            keyring,
-            bus,
-            bus_address,
-            home,
-        };
-        desktop.wait_for_secret_service();
-        desktop
-    }
-
-    fn wait_for_secret_service(&mut self) {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let stored = self
-                .command("sh")
-                .args([
-                    "-c",
-                    "printf ok | secret-tool store --label=probe service nabij-e2e-probe \
-                              && secret-tool lookup service nabij-e2e-probe",
-                ])
-                .stderr(Stdio::null())
-                .output()
-                .expect("sh or secret-tool missing: run scripts/setup");
-            if stored.stdout.starts_with(b"ok") {
-                return;
+        // A gnome-keyring-daemon sometimes starts believing "another secret service is running"
+        // and never serves its login collection (seen when several start close together, even
+        // on separate buses). Such a start is stopped (by pid) and made again, with a new bus.
+        for attempt in 1..=KEYRING_ATTEMPTS {
+            let (bus, bus_address) = start_bus();
+            let keyring = start_keyring(&bus_address, home.path());
+            let probe = Probe {
+                bus_address: &bus_address,
+                home: home.path(),
+                display: &display.name,
+            };
+            if probe.wait(KEYRING_START) {
+                return Self {
+                    display,
+                    keyring,
+                    bus,
+                    bus_address,
+                    home,
+                };
             }
-            if let Ok(Some(status)) = self.keyring.child.try_wait() {
-                panic!("gnome-keyring-daemon ended: {status}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the Secret Service did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
+            eprintln!("keyring start {attempt} did not answer; starting it again");
+            drop(keyring);
+            drop(bus);
+            let _ = std::fs::remove_dir_all(home.path().join("keyrings"));
         }
+        panic!("the Secret Service did not start in {KEYRING_ATTEMPTS} attempts");
     }
 
     /// A command that runs inside this desktop session.
@@ -217,6 +175,80 @@ impl Desktop {
             .unwrap();
         let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
         (out.status.success() && !key.is_empty()).then_some(key)
+    }
+}
+
+fn start_bus() -> (Guarded, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    let child = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+        .stdout(writer)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon not found: run scripts/setup");
+    let bus = Guarded {
+        child,
+        name: "dbus-daemon",
+    };
+    let mut address = String::new();
+    BufReader::new(reader).read_line(&mut address).unwrap();
+    let address = address.trim().to_string();
+    assert!(address.starts_with("unix:"), "dbus-daemon gave no address");
+    (bus, address)
+}
+
+fn start_keyring(bus_address: &str, home: &Path) -> Guarded {
+    let mut child = Command::new("gnome-keyring-daemon")
+        .args(["--foreground", "--unlock", "--components=secrets"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+        .env("XDG_DATA_HOME", home)
+        .env("XDG_RUNTIME_DIR", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon not found: run scripts/setup");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"e2e-keyring-password").unwrap();
+    }
+    Guarded {
+        child,
+        name: "gnome-keyring-daemon",
+    }
+}
+
+/// Checks that a session's Secret Service stores and returns a secret.
+struct Probe<'a> {
+    bus_address: &'a str,
+    home: &'a Path,
+    display: &'a str,
+}
+
+impl Probe<'_> {
+    fn wait(&self, patience: Duration) -> bool {
+        let deadline = Instant::now() + patience;
+        while Instant::now() < deadline {
+            let stored = Command::new("sh")
+                .args([
+                    "-c",
+                    "printf ok | timeout 3 secret-tool store --label=probe service nabij-e2e-probe \
+                     && timeout 3 secret-tool lookup service nabij-e2e-probe",
+                ])
+                .env("DISPLAY", self.display)
+                .env("DBUS_SESSION_BUS_ADDRESS", self.bus_address)
+                .env("XDG_DATA_HOME", self.home)
+                .env("XDG_RUNTIME_DIR", self.home)
+                .stderr(Stdio::null())
+                .output()
+                .expect("sh or secret-tool missing: run scripts/setup");
+            if stored.stdout.starts_with(b"ok") {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
     }
 }
 

@@ -5,5 +5,11 @@
 // Test support code: a failed setup step is a failed test, so panicking is the right report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod casefile;
+mod caseload;
+mod firststart;
+mod flows;
+mod followup;
+mod frontdoor;
 mod harness;
 mod home;

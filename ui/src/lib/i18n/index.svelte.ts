@@ -25,3 +25,9 @@ export function setLocale(language: LanguageCode): void {
 export function t(key: MessageKey, params?: Params): string {
   return translate(catalogs[current], key, params);
 }
+
+/** The text for a key built at run time (e.g. `theme.<slug>`), or `fallback` when unknown. */
+export function tOr(key: string, fallback: string, params?: Params): string {
+  const catalog = catalogs[current];
+  return key in catalog ? translate(catalog, key as MessageKey, params) : fallback;
+}

@@ -1,0 +1,86 @@
+//! Flow 5 and 6: follow-up groups my tasks overdue first; settings show my profile, the data
+//! location and store status, and switch the language.
+
+use crate::flows::{create_case, start_team};
+use crate::harness::{App, Desktop};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_up_groups_tasks_and_settings_show_profile_and_store() {
+    let desktop = Desktop::start();
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(&desktop, data.path()).await;
+    start_team(&app).await;
+    create_case(&app, "Dirk Maes", "").await;
+    let today = app
+        .client
+        .execute(
+            "const d = new Date(); const p = (n) => String(n).padStart(2, '0'); \
+             return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()}`;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let today = today.as_str().unwrap().to_string();
+    for (title, due) in [
+        ("Later: evaluatie", "01/01/2099"),
+        ("Geen datum: dossier ordenen", ""),
+        ("Vandaag: mutualiteit bellen", today.as_str()),
+        ("Te laat: huurwaarborg", "03/02/2025"),
+    ] {
+        app.click("[data-testid=task-new]").await;
+        app.fill("[data-testid=task-title]", title).await;
+        app.fill("[data-testid=task-due]", due).await;
+        app.click("[data-testid=task-save]").await;
+        app.wait_for_contains("[data-testid=tasks]", title).await;
+    }
+
+    app.click("[data-testid=nav-tasks]").await;
+    app.find("[data-testid=followup-task]").await;
+    let groups = app.text("[data-testid=followup]").await;
+    let at = |s: &str| {
+        groups
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} not in {groups}"))
+    };
+    assert!(at("Te laat") < at("Vandaag"));
+    assert!(at("Vandaag") < at("Later"));
+    assert!(at("Later") < at("Zonder datum"));
+    assert!(
+        app.text("[data-testid=due-overdue]")
+            .await
+            .contains("huurwaarborg")
+    );
+    assert!(
+        app.text("[data-testid=due-today]")
+            .await
+            .contains("mutualiteit")
+    );
+    app.screenshot("followup-nl").await;
+    app.click("[data-testid=due-overdue] [data-testid=followup-case]")
+        .await;
+    assert_eq!(
+        app.wait_for_text("[data-testid=case-title]", "Dirk Maes")
+            .await,
+        "Dirk Maes"
+    );
+
+    app.click("[data-testid=nav-settings]").await;
+    assert_eq!(app.text("[data-testid=profile-name]").await, "Sara Claes");
+    assert_eq!(
+        app.text("[data-testid=profile-team]").await,
+        "ID-team Houthalen"
+    );
+    assert_eq!(
+        app.text("[data-testid=store-data-dir]").await,
+        data.path().display().to_string()
+    );
+    assert_eq!(app.text("[data-testid=store-case-count]").await, "1");
+    app.screenshot("settings-nl").await;
+    app.click("[data-testid=settings-language-en]").await;
+    assert_eq!(
+        app.wait_for_text("[data-testid=settings] h1", "Settings")
+            .await,
+        "Settings"
+    );
+    app.close().await;
+}

@@ -1,0 +1,51 @@
+// Hash-based routing: `#/cases`, `#/case/<id>`, ... No library; the hash is the only state.
+
+export type Route =
+  | { name: "home" }
+  | { name: "intake" }
+  | { name: "cases" }
+  | { name: "case"; id: string }
+  | { name: "tasks" }
+  | { name: "settings" };
+
+/** The route a location hash stands for; unknown hashes go home. */
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  const [first, second] = parts;
+  switch (first) {
+    case "intake":
+    case "cases":
+    case "tasks":
+    case "settings":
+      return { name: first };
+    case "case":
+      return second ? { name: "case", id: decodeURIComponent(second) } : { name: "cases" };
+    default:
+      return { name: "home" };
+  }
+}
+
+/** The hash (with `#`) of a route, for links. */
+export function href(route: Route): string {
+  return route.name === "case" ? `#/case/${encodeURIComponent(route.id)}` : `#/${route.name}`;
+}
+
+let current = $state<Route>(parseRoute(typeof location === "undefined" ? "" : location.hash));
+
+if (typeof window !== "undefined") {
+  window.addEventListener("hashchange", () => {
+    current = parseRoute(location.hash);
+  });
+}
+
+/** The current route; reactive in templates. */
+export function route(): Route {
+  return current;
+}
+
+/** Go to a route (adds a history entry, like following a link). */
+export function navigate(to: Route): void {
+  const target = href(to);
+  if (location.hash === target) current = to;
+  else location.hash = target;
+}

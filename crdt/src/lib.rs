@@ -21,6 +21,7 @@
 //! - [`seed`]: deterministic, realistic test data (clients, households, journal text).
 //! - [`store`]: the local store: one encrypted SQLite file per data directory, opened by one
 //!   process at a time, with numbered schema migrations and derived query tables.
+//! - [`sync`]: peer-to-peer sync without I/O (sessions, wire format, access rules).
 
 pub mod author;
 pub mod case;
@@ -35,4 +36,5 @@ pub mod preference;
 pub mod referral;
 pub mod seed;
 pub mod store;
+pub mod sync;
 pub mod team;

@@ -29,6 +29,7 @@ pub mod profile;
 mod projection;
 mod referrals;
 pub mod search;
+mod sync;
 mod teams;
 
 pub use cases::{CaseFilter, CaseSummary, TaskDue};

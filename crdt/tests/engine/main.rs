@@ -14,6 +14,7 @@ mod fixtures;
 mod keys;
 mod rebuild;
 mod storage;
+mod sync_sim;
 
 use std::path::Path;
 

@@ -1,0 +1,224 @@
+//! The store as a sync [`Replica`]: lists documents with heads and readers from the `document`
+//! table and the query tables (no document is loaded for that), runs Automerge's sync protocol
+//! on cached documents, and stores what peers send with its projections in one transaction,
+//! after validating it.
+//!
+//! A store holds one team: a device's member and revocation come from the team document(s) it
+//! holds. A case's readers are its `case_access` rows (owner and allowed members); a referral's
+//! are its case's.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use automerge::sync::{Message, State, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
+use rusqlite::OptionalExtension;
+
+use super::document::guarded;
+use super::{Store, StoreError, projection};
+use crate::doc::DocKind;
+use crate::id::{DeviceId, TeamId};
+use crate::sync::access::{DeviceRecord, Readers};
+use crate::sync::replica::{DocRecord, Replica, ReplicaError};
+
+fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
+    bytes
+        .chunks(32)
+        .filter_map(|h| ChangeHash::try_from(h).ok())
+        .collect()
+}
+
+fn own_id(doc: &AutoCommit) -> Option<String> {
+    match automerge::ReadDoc::get(doc, automerge::ROOT, "id") {
+        Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+impl Store {
+    /// Members allowed on each case (owner and allowed members), from `case_access`.
+    fn case_members(
+        &self,
+        case: Option<&str>,
+    ) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
+        let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT case_id, member FROM case_access WHERE ?1 IS NULL OR case_id = ?1",
+        )?;
+        let mut rows = stmt.query([case])?;
+        while let Some(row) = rows.next()? {
+            map.entry(row.get(0)?).or_default().insert(row.get(1)?);
+        }
+        Ok(map)
+    }
+
+    /// Records of every document (or of `only`).
+    fn doc_records(&self, only: Option<&str>) -> Result<Vec<DocRecord>, StoreError> {
+        let rows: Vec<(String, String, Vec<u8>, Option<String>)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT d.doc_id, d.kind, d.heads, r.case_id FROM document d
+                 LEFT JOIN referral_status r ON r.referral_id = d.doc_id
+                 WHERE ?1 IS NULL OR d.doc_id = ?1 ORDER BY d.doc_id",
+            )?;
+            stmt.query_map([only], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        let members = match (only, rows.first()) {
+            (None, _) => self.case_members(None)?,
+            (Some(_), Some((id, kind, _, case))) => {
+                let case = if kind == "referral" {
+                    case.as_deref()
+                } else {
+                    Some(id.as_str())
+                };
+                match case {
+                    Some(case) => self.case_members(Some(case))?,
+                    None => BTreeMap::new(),
+                }
+            }
+            (Some(_), None) => BTreeMap::new(),
+        };
+        let mut records = Vec::with_capacity(rows.len());
+        for (id, kind, heads, case) in rows {
+            let Some(kind) = DocKind::parse(&kind) else {
+                continue;
+            };
+            let readers = match kind {
+                DocKind::Team | DocKind::Intake => Readers::Team,
+                DocKind::Case => Readers::Members(members.get(&id).cloned().unwrap_or_default()),
+                DocKind::Referral => Readers::Members(
+                    case.and_then(|c| members.get(&c).cloned())
+                        .unwrap_or_default(),
+                ),
+            };
+            let mut heads = decode_heads(&heads);
+            heads.sort();
+            records.push(DocRecord {
+                id,
+                kind,
+                heads,
+                readers,
+            });
+        }
+        Ok(records)
+    }
+}
+
+impl Replica for Store {
+    fn devices(&mut self) -> Result<Vec<DeviceRecord>, ReplicaError> {
+        let mut devices = Vec::new();
+        for id in self.document_ids(DocKind::Team)? {
+            let Ok(team_id) = TeamId::parse(&id) else {
+                continue;
+            };
+            let team = self.open_team(&team_id)?;
+            for (device, record) in &team.devices {
+                if let Ok(device) = DeviceId::parse(device) {
+                    devices.push(DeviceRecord {
+                        device,
+                        member: record.member.clone(),
+                        revoked: record.revoked_at.is_some(),
+                    });
+                }
+            }
+        }
+        Ok(devices)
+    }
+
+    fn documents(&mut self) -> Result<Vec<DocRecord>, ReplicaError> {
+        Ok(self.doc_records(None)?)
+    }
+
+    fn document(&mut self, id: &str) -> Result<Option<DocRecord>, ReplicaError> {
+        Ok(self.doc_records(Some(id))?.into_iter().next())
+    }
+
+    fn generate(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        state: &mut State,
+    ) -> Result<Option<Message>, ReplicaError> {
+        let mut doc = self.take_document(kind, id)?;
+        match catch_unwind(AssertUnwindSafe(|| doc.sync().generate_sync_message(state))) {
+            Ok(message) => {
+                self.keep_document(id, doc);
+                Ok(message)
+            }
+            // The in-memory copy is dropped; the stored one is intact.
+            Err(_) => Err(ReplicaError::Rejected(format!(
+                "automerge panicked generating a sync message for {id}"
+            ))),
+        }
+    }
+
+    fn receive(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        state: &mut State,
+        message: Message,
+    ) -> Result<Vec<ChangeHash>, ReplicaError> {
+        let mut doc = self.take_document(kind, id)?;
+        let before = doc.get_heads();
+        let reject = |detail: String| ReplicaError::Rejected(format!("document {id}: {detail}"));
+        // On any failure the in-memory copy (which may hold the bad changes) is dropped, not
+        // kept; the stored copy is intact.
+        guarded(|| doc.sync().receive_sync_message(state, message)).map_err(reject)?;
+        let after = doc.get_heads();
+        if after == before {
+            self.keep_document(id, doc);
+            return Ok(after);
+        }
+        projection::validate(kind, &doc).map_err(|e| reject(e.to_string()))?;
+        if own_id(&doc).as_deref() != Some(id) {
+            return Err(reject("the document's id changed".into()));
+        }
+        let size_ok = self
+            .conn
+            .query_row(
+                "SELECT byte_count FROM document WHERE doc_id = ?1",
+                [id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?
+            .is_none_or(|bytes| {
+                usize::try_from(bytes).unwrap_or(usize::MAX) <= super::document::MAX_DOCUMENT_BYTES
+            });
+        if !size_ok {
+            return Err(reject("document is over the size limit".into()));
+        }
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        Self::write_document(&tx, kind, id, &mut doc, false)?;
+        projection::project(&tx, kind, id, &doc)?;
+        tx.commit().map_err(StoreError::from)?;
+        self.keep_document(id, doc);
+        Ok(after)
+    }
+
+    fn create(&mut self, kind: DocKind, id: &str, mut doc: AutoCommit) -> Result<(), ReplicaError> {
+        projection::validate(kind, &doc)
+            .map_err(|e| ReplicaError::Rejected(format!("new document {id}: {e}")))?;
+        if own_id(&doc).as_deref() != Some(id) {
+            return Err(ReplicaError::Rejected(format!(
+                "new document {id} names itself {:?}",
+                own_id(&doc)
+            )));
+        }
+        if doc.save_nocompress().len() > super::document::MAX_DOCUMENT_BYTES {
+            return Err(ReplicaError::Rejected(format!(
+                "new document {id} is over the size limit"
+            )));
+        }
+        let exists = self.document_heads(id)?.is_some();
+        if exists {
+            // Arrived meanwhile (from another peer): merge instead.
+            let bytes = doc.save();
+            self.merge_document(kind, id, &bytes)?;
+            return Ok(());
+        }
+        self.insert_documents(vec![(kind, id.to_string(), doc)])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,321 @@
+//! The sync engine of one device: every session with a remote device, as a state machine
+//! without I/O. The transport feeds it [`Event`]s and carries out the [`Effect`]s it returns.
+//!
+//! The engine keeps the access view (rebuilt when a team document changes), refuses devices
+//! that are not current team devices at connect time, ends the sessions of devices that get
+//! revoked, pushes local changes to every connected peer allowed to see the document, and keeps
+//! each peer's Automerge sync states in memory between sessions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::sync::State;
+
+use super::access::Access;
+use super::message::WireMessage;
+use super::replica::{Replica, ReplicaError};
+use super::session::{Ctx, Outcome, Session};
+use crate::doc::DocKind;
+use crate::id::DeviceId;
+
+/// Something that happened, for the engine to handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A connection to `peer` is up (already authenticated as that device by the transport).
+    Connected(DeviceId),
+    /// The connection to `peer` is gone.
+    Disconnected(DeviceId),
+    /// Bytes of one message from `peer`.
+    Received {
+        /// The sender.
+        from: DeviceId,
+        /// The message.
+        bytes: Vec<u8>,
+    },
+    /// Document `id` changed on this device.
+    LocalChange(String),
+    /// Time passed (the transport ticks every second or so): repeat lost steps, repair stalls.
+    Tick,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndReason {
+    /// The peer is not a current device of the team (unknown or revoked).
+    NotAllowed,
+    /// The peer sent something malformed, unsafe or invalid.
+    Misbehaved(String),
+    /// A document made no progress after many resets.
+    Stalled(String),
+    /// The local store failed.
+    Local(String),
+}
+
+/// Something the transport must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Send these bytes to `peer`.
+    Send {
+        /// The receiver.
+        peer: DeviceId,
+        /// One encoded [`WireMessage`].
+        bytes: Vec<u8>,
+    },
+    /// The catch-up with `peer` is done: both hold the same versions of what they share.
+    CaughtUp {
+        /// The peer.
+        peer: DeviceId,
+    },
+    /// Close the connection to `peer`; the session is over.
+    Disconnect {
+        /// The peer.
+        peer: DeviceId,
+        /// Why.
+        reason: EndReason,
+    },
+}
+
+/// Counts of one session's messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Messages sent.
+    pub sent: u64,
+    /// Messages received.
+    pub received: u64,
+    /// Document (Automerge) messages sent.
+    pub doc_messages_sent: u64,
+    /// Document (Automerge) messages received.
+    pub doc_messages_received: u64,
+    /// Sync-state resets after a stall.
+    pub resets: u64,
+}
+
+/// The sync engine of this device.
+#[derive(Debug)]
+pub struct Engine {
+    me: DeviceId,
+    always_on: BTreeSet<DeviceId>,
+    access: Option<Access>,
+    sessions: BTreeMap<DeviceId, Session>,
+    saved: BTreeMap<DeviceId, BTreeMap<String, State>>,
+}
+
+impl Engine {
+    /// The engine of device `me`; `always_on` are the team's always-on peers (which hold every
+    /// case).
+    pub fn new(me: DeviceId, always_on: BTreeSet<DeviceId>) -> Self {
+        Self {
+            me,
+            always_on,
+            access: None,
+            sessions: BTreeMap::new(),
+            saved: BTreeMap::new(),
+        }
+    }
+
+    /// This device.
+    pub fn device(&self) -> DeviceId {
+        self.me
+    }
+
+    /// The devices with a session.
+    pub fn peers(&self) -> Vec<DeviceId> {
+        self.sessions.keys().copied().collect()
+    }
+
+    /// Whether the session with `peer` has caught up.
+    pub fn is_caught_up(&self, peer: &DeviceId) -> bool {
+        self.sessions.get(peer).is_some_and(Session::is_caught_up)
+    }
+
+    /// Message counts of the session with `peer`.
+    pub fn stats(&self, peer: &DeviceId) -> Option<Stats> {
+        self.sessions.get(peer).map(|s| s.stats)
+    }
+
+    fn refresh_access<R: Replica + ?Sized>(&mut self, replica: &mut R) -> Result<(), ReplicaError> {
+        let devices = replica.devices()?;
+        self.access = Some(Access::new(&devices, &self.always_on));
+        Ok(())
+    }
+
+    /// Handle one event; returns what the transport must do.
+    pub fn handle<R: Replica + ?Sized>(&mut self, replica: &mut R, event: Event) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.access.is_none()
+            && let Err(e) = self.refresh_access(replica)
+        {
+            // Without an access view nothing may be shared: end every session.
+            let peers = self.peers();
+            for peer in peers {
+                self.end(peer, EndReason::Local(e.to_string()), &mut effects);
+            }
+            if let Event::Connected(peer) = event {
+                self.end(peer, EndReason::Local(e.to_string()), &mut effects);
+            }
+            return effects;
+        }
+        match event {
+            Event::Connected(peer) => self.connect(replica, peer, &mut effects),
+            Event::Disconnected(peer) => {
+                if let Some(session) = self.sessions.remove(&peer) {
+                    self.saved.insert(peer, session.into_states());
+                }
+            }
+            Event::Received { from, bytes } => {
+                if !self.sessions.contains_key(&from) {
+                    return effects;
+                }
+                match WireMessage::decode(&bytes) {
+                    Ok(message) => {
+                        self.run(replica, from, &mut effects, |session, ctx, out| {
+                            session.receive(ctx, message, out)
+                        });
+                    }
+                    Err(e) => self.end(from, EndReason::Misbehaved(e.to_string()), &mut effects),
+                }
+            }
+            Event::LocalChange(id) => self.local_change(replica, &id, None, &mut effects),
+            Event::Tick => {
+                for peer in self.peers() {
+                    self.run(replica, peer, &mut effects, |session, ctx, out| {
+                        session.tick(ctx, out)
+                    });
+                }
+            }
+        }
+        effects
+    }
+
+    fn connect<R: Replica + ?Sized>(
+        &mut self,
+        replica: &mut R,
+        peer: DeviceId,
+        effects: &mut Vec<Effect>,
+    ) {
+        if let Some(old) = self.sessions.remove(&peer) {
+            self.saved.insert(peer, old.into_states());
+        }
+        let allowed = peer != self.me && self.access.as_ref().is_some_and(|a| a.is_active(&peer));
+        if !allowed {
+            effects.push(Effect::Disconnect {
+                peer,
+                reason: EndReason::NotAllowed,
+            });
+            return;
+        }
+        let states = self.saved.remove(&peer).unwrap_or_default();
+        self.sessions.insert(peer, Session::new(peer, states));
+        self.run(replica, peer, effects, |session, ctx, out| {
+            session.start(ctx, out)
+        });
+    }
+
+    /// Push document `id` to every peer allowed to see it (but `source`, which sent the change).
+    fn local_change<R: Replica + ?Sized>(
+        &mut self,
+        replica: &mut R,
+        id: &str,
+        source: Option<DeviceId>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let record = match replica.document(id) {
+            Ok(Some(record)) => record,
+            Ok(None) => return,
+            Err(e) => {
+                for peer in self.peers() {
+                    self.end(peer, EndReason::Local(e.to_string()), effects);
+                }
+                return;
+            }
+        };
+        if record.kind == DocKind::Team {
+            self.team_changed(replica, effects);
+        }
+        let Some(access) = self.access.clone() else {
+            return;
+        };
+        for peer in self.peers() {
+            if Some(peer) == source {
+                continue;
+            }
+            let allowed = self
+                .sessions
+                .get(&peer)
+                .is_some_and(|s| s.allows(&access, &self.me, &record.readers));
+            if allowed {
+                let kind = record.kind;
+                self.run(replica, peer, effects, |session, ctx, out| {
+                    session.local_change(ctx, id, kind, out)
+                });
+            }
+        }
+    }
+
+    /// A team document changed: rebuild the access view and end sessions with devices that are
+    /// no longer allowed.
+    fn team_changed<R: Replica + ?Sized>(&mut self, replica: &mut R, effects: &mut Vec<Effect>) {
+        if let Err(e) = self.refresh_access(replica) {
+            for peer in self.peers() {
+                self.end(peer, EndReason::Local(e.to_string()), effects);
+            }
+            return;
+        }
+        for peer in self.peers() {
+            let active = self.access.as_ref().is_some_and(|a| a.is_active(&peer));
+            if !active {
+                self.end(peer, EndReason::NotAllowed, effects);
+            }
+        }
+    }
+
+    /// Run `f` on the session with `peer` and turn its outcome into effects.
+    fn run<R: Replica + ?Sized>(
+        &mut self,
+        replica: &mut R,
+        peer: DeviceId,
+        effects: &mut Vec<Effect>,
+        f: impl FnOnce(&mut Session, &mut Ctx<'_, R>, &mut Outcome) -> Result<(), EndReason>,
+    ) {
+        let Some(access) = self.access.as_ref() else {
+            return;
+        };
+        let Some(session) = self.sessions.get_mut(&peer) else {
+            return;
+        };
+        let mut ctx = Ctx {
+            replica: &mut *replica,
+            access,
+            me: self.me,
+        };
+        let mut out = Outcome::default();
+        let result = f(session, &mut ctx, &mut out);
+        effects.extend(
+            out.send
+                .into_iter()
+                .map(|bytes| Effect::Send { peer, bytes }),
+        );
+        if out.caught_up {
+            effects.push(Effect::CaughtUp { peer });
+        }
+        if let Err(reason) = result {
+            self.end(peer, reason, effects);
+        }
+        if out.team_changed {
+            self.team_changed(replica, effects);
+        }
+        // Forward what this peer changed to the other peers (a relay, or a mesh).
+        for id in out.changed {
+            self.local_change(replica, &id, Some(peer), effects);
+        }
+    }
+
+    fn end(&mut self, peer: DeviceId, reason: EndReason, effects: &mut Vec<Effect>) {
+        if let Some(session) = self.sessions.remove(&peer) {
+            // A misbehaving peer's states are not kept: they may hold what it made up.
+            if !matches!(reason, EndReason::Misbehaved(_) | EndReason::NotAllowed) {
+                self.saved.insert(peer, session.into_states());
+            }
+        }
+        effects.push(Effect::Disconnect { peer, reason });
+    }
+}

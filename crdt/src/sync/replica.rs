@@ -1,0 +1,135 @@
+//! The boundary between the sync core and the documents it syncs: [`Replica`].
+//!
+//! The sync core does no I/O; everything it needs from the documents goes through this trait
+//! (the store implements it in `store/sync.rs`). A replica lists what it holds with heads and
+//! readers, runs Automerge's sync protocol on one document with a per-peer
+//! `automerge::sync::State`, and stores a document received for the first time. Access decisions
+//! are made by the core ([`super::access`]) from what the replica reports.
+
+use automerge::sync::{Message, State};
+use automerge::{AutoCommit, ChangeHash};
+
+use super::access::{DeviceRecord, Readers};
+use crate::doc::DocKind;
+use crate::store::StoreError;
+
+/// A document as the replica holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRecord {
+    /// The document id.
+    pub id: String,
+    /// Its kind.
+    pub kind: DocKind,
+    /// Its heads (sorted).
+    pub heads: Vec<ChangeHash>,
+    /// Who may read it.
+    pub readers: Readers,
+}
+
+/// Why a replica call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicaError {
+    /// What the peer sent is not acceptable (invalid document, Automerge failure or panic); the
+    /// replica is unchanged and the peer's session should end.
+    #[error("peer data rejected: {0}")]
+    Rejected(String),
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The documents a sync session works on. Every method is called from the sync core with the
+/// per-peer state it keeps.
+pub trait Replica {
+    /// Every device the team document(s) list, revoked or not.
+    fn devices(&mut self) -> Result<Vec<DeviceRecord>, ReplicaError>;
+
+    /// Every document held, sorted by id, with kind, heads and readers. (The core filters this
+    /// down to what a given peer may share.)
+    fn documents(&mut self) -> Result<Vec<DocRecord>, ReplicaError>;
+
+    /// One document, if held.
+    fn document(&mut self, id: &str) -> Result<Option<DocRecord>, ReplicaError>;
+
+    /// Generate the next Automerge sync message of document `id` for the peer whose state is
+    /// `state` (`None`: nothing to send now).
+    fn generate(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        state: &mut State,
+    ) -> Result<Option<Message>, ReplicaError>;
+
+    /// Apply an Automerge sync message (already checked by [`super::guard::check`]) to the held
+    /// document `id`, validating and storing the result; returns the heads afterwards. A message
+    /// that would make the document invalid is [`ReplicaError::Rejected`] and changes nothing.
+    fn receive(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        state: &mut State,
+        message: Message,
+    ) -> Result<Vec<ChangeHash>, ReplicaError>;
+
+    /// Store a document received for the first time (built by the core from sync messages and
+    /// already access-checked). Invalid documents are [`ReplicaError::Rejected`].
+    fn create(&mut self, kind: DocKind, id: &str, doc: AutoCommit) -> Result<(), ReplicaError>;
+}
+
+/// Who may read a document received for the first time, from its content: `Ok(None)` when such
+/// a document is never accepted from a peer (a team document is joined out of band, never
+/// pushed), `Err` when it is not a valid document of `kind` named `id`.
+pub fn readers_of_new<R: Replica + ?Sized>(
+    replica: &mut R,
+    kind: DocKind,
+    id: &str,
+    doc: &AutoCommit,
+) -> Result<Option<Readers>, String> {
+    validate(kind, doc).map_err(|e| e.to_string())?;
+    let own_id = match automerge::ReadDoc::get(doc, automerge::ROOT, "id") {
+        Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+        _ => None,
+    };
+    if own_id.as_deref() != Some(id) {
+        return Err(format!("document names itself {own_id:?}"));
+    }
+    Ok(match kind {
+        DocKind::Team => None,
+        DocKind::Intake => Some(Readers::Team),
+        DocKind::Case => {
+            let case = crate::case::load(doc).map_err(|e| e.to_string())?;
+            Some(case_readers(&case))
+        }
+        DocKind::Referral => {
+            let referral = crate::referral::load(doc).map_err(|e| e.to_string())?;
+            let readers = match replica.document(&referral.case_id) {
+                Ok(Some(record)) if record.kind == DocKind::Case => record.readers,
+                _ => Readers::Members(Default::default()),
+            };
+            Some(readers)
+        }
+    })
+}
+
+/// The readers of a case: its owner and allowed members.
+pub fn case_readers(case: &crate::case::Case) -> Readers {
+    let mut members: std::collections::BTreeSet<String> = case
+        .members
+        .iter()
+        .filter(|(_, allowed)| **allowed)
+        .map(|(m, _)| m.clone())
+        .collect();
+    members.insert(case.owner.clone());
+    Readers::Members(members)
+}
+
+/// Check that `doc` is a valid document of `kind` (its header and a full hydrate, as the store
+/// does before storing).
+pub fn validate(kind: DocKind, doc: &AutoCommit) -> Result<(), crate::doc::DocError> {
+    match kind {
+        DocKind::Case => crate::case::load(doc).map(|_| ()),
+        DocKind::Team => crate::team::load(doc).map(|_| ()),
+        DocKind::Referral => crate::referral::load(doc).map(|_| ()),
+        DocKind::Intake => crate::intake::load(doc).map(|_| ()),
+    }
+}

@@ -1,0 +1,622 @@
+//! One sync session with one remote device: the catch-up handshake, Automerge's sync protocol per
+//! document, live pushes and stall repair. No I/O: messages in, effects out.
+//!
+//! Catch-up:
+//! 1. Each side sends [`WireMessage::Hello`]: a BLAKE3 digest over the sorted
+//!    `(doc id, kind, heads hash)` list of the documents it may share with the other, and its
+//!    length. Equal digests end the catch-up: one message each way, whatever the number of
+//!    documents.
+//! 2. Otherwise each side sends its [`WireMessage::Inventory`] and starts Automerge's sync
+//!    protocol ([`WireMessage::Doc`]) for every document whose heads differ or that the other
+//!    side lacks; documents are loaded only for that.
+//! 3. The session is caught up when every document it started has the same heads on both sides
+//!    (as the sync states tell). Documents one side will not share are answered with
+//!    [`WireMessage::Refuse`].
+//!
+//! The transport is expected to be reliable and ordered, but the session survives drops,
+//! duplicates and reordering: on [`Session::tick`] it repeats a missing handshake step, and a
+//! document without progress for [`STALL_TICKS`] ticks or [`STALL_ROUNDS`] received messages has
+//! its sync state reset (with Automerge's sync-reset signal, so the peer resends what it thinks
+//! it sent). After [`MAX_RESETS`] resets without progress the session ends as stalled.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::sync::{Message, State, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
+
+use super::access::{Access, Readers};
+use super::guard;
+use super::message::{Hash, InventoryEntry, WireMessage, heads_hash, kind_byte};
+use super::replica::{DocRecord, Replica, ReplicaError, readers_of_new};
+use super::{EndReason, Stats};
+use crate::doc::DocKind;
+use crate::id::DeviceId;
+
+/// Ticks without progress after which a document's sync state is reset.
+pub const STALL_TICKS: u32 = 2;
+/// Received messages for one document without progress after which its sync state is reset.
+pub const STALL_ROUNDS: u32 = 8;
+/// Resets of one document without progress after which the session ends as stalled.
+pub const MAX_RESETS: u32 = 10;
+
+/// What a session needs from its engine for one call.
+pub(crate) struct Ctx<'a, R: Replica + ?Sized> {
+    pub(crate) replica: &'a mut R,
+    pub(crate) access: &'a Access,
+    pub(crate) me: DeviceId,
+}
+
+/// What a session call produced besides messages.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// Messages to send to the peer.
+    pub(crate) send: Vec<Vec<u8>>,
+    /// The session just caught up.
+    pub(crate) caught_up: bool,
+    /// A team document changed (the access view must be rebuilt).
+    pub(crate) team_changed: bool,
+    /// Documents the peer changed here (to forward to the other peers).
+    pub(crate) changed: Vec<String>,
+}
+
+impl Outcome {
+    fn send(&mut self, message: &WireMessage) {
+        self.send.push(message.encode());
+    }
+}
+
+/// The sync of one document in this session.
+#[derive(Debug, Default)]
+struct DocSync {
+    /// Being received for the first time: not stored until valid and allowed.
+    pending: Option<AutoCommit>,
+    /// Our heads, sorted, as last seen.
+    our_heads: Vec<ChangeHash>,
+    /// (our heads, their heads) at the last progress.
+    progress: (Vec<ChangeHash>, Option<Vec<ChangeHash>>),
+    idle_ticks: u32,
+    idle_rounds: u32,
+    resets: u32,
+}
+
+/// A session with one peer.
+#[derive(Debug)]
+pub(crate) struct Session {
+    peer: DeviceId,
+    my_hello: Option<(Hash, u64)>,
+    peer_hello: Option<(Hash, u64)>,
+    inventory_sent: bool,
+    peer_inventory: bool,
+    docs: BTreeMap<String, (DocKind, DocSync)>,
+    states: BTreeMap<String, State>,
+    refused: BTreeSet<String>,
+    caught_up: bool,
+    pub(crate) stats: Stats,
+}
+
+fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
+    heads.sort();
+    heads
+}
+
+fn rejected(error: ReplicaError) -> EndReason {
+    match error {
+        ReplicaError::Rejected(detail) => EndReason::Misbehaved(detail),
+        ReplicaError::Store(e) => EndReason::Local(e.to_string()),
+    }
+}
+
+impl Session {
+    /// A session with `peer`, reusing sync states kept from an earlier session (only what
+    /// Automerge keeps across connections: the shared heads).
+    pub(crate) fn new(peer: DeviceId, states: BTreeMap<String, State>) -> Self {
+        let states = states
+            .into_iter()
+            .map(|(id, old)| {
+                let state = State {
+                    shared_heads: old.shared_heads,
+                    their_capabilities: old.their_capabilities,
+                    ..State::new()
+                };
+                (id, state)
+            })
+            .collect();
+        Self {
+            peer,
+            my_hello: None,
+            peer_hello: None,
+            inventory_sent: false,
+            peer_inventory: false,
+            docs: BTreeMap::new(),
+            states,
+            refused: BTreeSet::new(),
+            caught_up: false,
+            stats: Stats::default(),
+        }
+    }
+
+    /// The sync states, to keep for the next session with this peer.
+    pub(crate) fn into_states(self) -> BTreeMap<String, State> {
+        self.states
+    }
+
+    /// Whether the catch-up is done.
+    pub(crate) fn is_caught_up(&self) -> bool {
+        self.caught_up
+    }
+
+    /// The documents this side may share with the peer.
+    fn shareable<R: Replica + ?Sized>(
+        &self,
+        ctx: &mut Ctx<'_, R>,
+    ) -> Result<Vec<DocRecord>, EndReason> {
+        let docs = ctx.replica.documents().map_err(rejected)?;
+        Ok(docs
+            .into_iter()
+            .filter(|d| ctx.access.may_exchange(&ctx.me, &self.peer, &d.readers))
+            .collect())
+    }
+
+    fn send(&mut self, out: &mut Outcome, message: &WireMessage) {
+        self.stats.sent += 1;
+        if let WireMessage::Doc { .. } = message {
+            self.stats.doc_messages_sent += 1;
+        }
+        out.send(message);
+    }
+
+    /// Start the session: send our `Hello`.
+    pub(crate) fn start<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        self.send_hello(ctx, out, false)
+    }
+
+    fn send_hello<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        out: &mut Outcome,
+        want_reply: bool,
+    ) -> Result<(), EndReason> {
+        let docs = self.shareable(ctx)?;
+        let mut hasher = blake3::Hasher::new();
+        for doc in &docs {
+            hasher.update(&[doc.id.len() as u8]);
+            hasher.update(doc.id.as_bytes());
+            hasher.update(&[kind_byte(doc.kind)]);
+            hasher.update(&heads_hash(&doc.heads));
+        }
+        let hello = (*hasher.finalize().as_bytes(), docs.len() as u64);
+        self.my_hello = Some(hello);
+        self.send(
+            out,
+            &WireMessage::Hello {
+                digest: hello.0,
+                count: hello.1,
+                want_reply,
+            },
+        );
+        Ok(())
+    }
+
+    fn send_inventory<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        out: &mut Outcome,
+        want_reply: bool,
+    ) -> Result<(), EndReason> {
+        let entries = self
+            .shareable(ctx)?
+            .into_iter()
+            .map(|d| InventoryEntry {
+                heads_hash: heads_hash(&d.heads),
+                doc_id: d.id,
+                kind: d.kind,
+            })
+            .collect();
+        self.inventory_sent = true;
+        self.send(
+            out,
+            &WireMessage::Inventory {
+                entries,
+                want_reply,
+            },
+        );
+        Ok(())
+    }
+
+    /// Handle one message from the peer.
+    pub(crate) fn receive<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        message: WireMessage,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        self.stats.received += 1;
+        match message {
+            WireMessage::Hello {
+                digest,
+                count,
+                want_reply,
+            } => {
+                if want_reply {
+                    self.send_hello(ctx, out, false)?;
+                }
+                if self.peer_hello.is_none() {
+                    self.peer_hello = Some((digest, count));
+                    if self.my_hello == Some((digest, count)) {
+                        self.caught_up = true;
+                        out.caught_up = true;
+                    } else if !self.inventory_sent {
+                        self.send_inventory(ctx, out, false)?;
+                    }
+                }
+            }
+            WireMessage::Inventory {
+                entries,
+                want_reply,
+            } => {
+                self.peer_inventory = true;
+                if want_reply || !self.inventory_sent {
+                    self.send_inventory(ctx, out, false)?;
+                }
+                self.reconcile(ctx, entries, out)?;
+            }
+            WireMessage::Doc { doc_id, kind, sync } => {
+                self.stats.doc_messages_received += 1;
+                let message =
+                    guard::check(&sync).map_err(|e| EndReason::Misbehaved(e.to_string()))?;
+                self.receive_doc(ctx, &doc_id, kind, message, out)?;
+            }
+            WireMessage::Refuse { doc_id } => {
+                self.docs.remove(&doc_id);
+                self.refused.insert(doc_id);
+            }
+        }
+        self.check_caught_up(out);
+        Ok(())
+    }
+
+    /// Start the sync of every document that differs from the peer's inventory.
+    fn reconcile<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        entries: Vec<InventoryEntry>,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        let theirs: BTreeMap<String, (DocKind, Hash)> = entries
+            .into_iter()
+            .map(|e| (e.doc_id, (e.kind, e.heads_hash)))
+            .collect();
+        let mine = self.shareable(ctx)?;
+        let mut my_ids = BTreeSet::new();
+        for doc in mine {
+            my_ids.insert(doc.id.clone());
+            let differs = theirs
+                .get(&doc.id)
+                .is_none_or(|(_, hash)| *hash != heads_hash(&doc.heads));
+            if differs {
+                self.push(ctx, &doc.id, doc.kind, out)?;
+            }
+        }
+        for (id, (kind, _)) in theirs {
+            if my_ids.contains(&id) || self.refused.contains(&id) {
+                continue;
+            }
+            let held = ctx.replica.document(&id).map_err(rejected)?;
+            if held.is_some() || kind == DocKind::Team {
+                // We hold it but may not share it with this peer, or it is a team document we do
+                // not have (joined out of band only).
+                self.send(out, &WireMessage::Refuse { doc_id: id });
+            } else {
+                // The peer will send it; wait for it (a tick nudges it if it does not come).
+                self.docs.entry(id).or_insert((kind, DocSync::default()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Send the next sync message of document `id` (held or pending), if there is one.
+    pub(crate) fn push<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        kind: DocKind,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        if self.refused.contains(id) {
+            return Ok(());
+        }
+        let state = self.states.entry(id.to_string()).or_default();
+        let entry = self
+            .docs
+            .entry(id.to_string())
+            .or_insert((kind, DocSync::default()));
+        let message = match entry.1.pending.as_mut() {
+            Some(doc) => {
+                entry.1.our_heads = sorted(doc.get_heads());
+                guard::contain(|| Ok(doc.sync().generate_sync_message(state)))
+                    .map_err(|e| EndReason::Misbehaved(e.to_string()))?
+            }
+            None => {
+                if let Some(record) = ctx.replica.document(id).map_err(rejected)? {
+                    entry.1.our_heads = sorted(record.heads);
+                }
+                ctx.replica.generate(kind, id, state).map_err(rejected)?
+            }
+        };
+        if let Some(message) = message {
+            let doc_id = id.to_string();
+            self.send(
+                out,
+                &WireMessage::Doc {
+                    doc_id,
+                    kind,
+                    sync: message.encode(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn refuse(&mut self, id: &str, out: &mut Outcome) {
+        self.docs.remove(id);
+        self.states.remove(id);
+        self.send(
+            out,
+            &WireMessage::Refuse {
+                doc_id: id.to_string(),
+            },
+        );
+    }
+
+    fn receive_doc<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        kind: DocKind,
+        message: Message,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        let held = ctx.replica.document(id).map_err(rejected)?;
+        if let Some(record) = held {
+            if record.kind != kind {
+                return Err(EndReason::Misbehaved(format!(
+                    "document {id} sent as {} but is a {}",
+                    kind.as_str(),
+                    record.kind.as_str()
+                )));
+            }
+            if !ctx
+                .access
+                .may_exchange(&ctx.me, &self.peer, &record.readers)
+            {
+                self.refuse(id, out);
+                return Ok(());
+            }
+            let state = self.states.entry(id.to_string()).or_default();
+            let before = sorted(record.heads);
+            let heads = sorted(
+                ctx.replica
+                    .receive(kind, id, state, message)
+                    .map_err(rejected)?,
+            );
+            if heads != before {
+                out.team_changed |= kind == DocKind::Team;
+                out.changed.push(id.to_string());
+            }
+            let entry = self
+                .docs
+                .entry(id.to_string())
+                .or_insert((kind, DocSync::default()));
+            entry.1.pending = None;
+            entry.1.our_heads = heads;
+        } else {
+            if kind == DocKind::Team {
+                self.refuse(id, out);
+                return Ok(());
+            }
+            let state = self.states.entry(id.to_string()).or_default();
+            let entry = self
+                .docs
+                .entry(id.to_string())
+                .or_insert((kind, DocSync::default()));
+            let doc = entry.1.pending.get_or_insert_with(AutoCommit::new);
+            guard::contain(|| doc.sync().receive_sync_message(state, message))
+                .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
+            entry.1.our_heads = sorted(doc.get_heads());
+            if !entry.1.our_heads.is_empty() && !self.try_create(ctx, id, kind, out)? {
+                return Ok(());
+            }
+        }
+        self.note_round(ctx, id, kind, out)?;
+        self.push(ctx, id, kind, out)
+    }
+
+    /// Store a pending document once it is complete, valid and allowed; whether the session
+    /// still syncs it.
+    fn try_create<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        kind: DocKind,
+        out: &mut Outcome,
+    ) -> Result<bool, EndReason> {
+        let Some((_, sync)) = self.docs.get_mut(id) else {
+            return Ok(false);
+        };
+        let Some(mut doc) = sync.pending.take() else {
+            return Ok(true);
+        };
+        match readers_of_new(ctx.replica, kind, id, &doc) {
+            Err(problem) => {
+                if doc.get_missing_deps(&[]).is_empty() {
+                    return Err(EndReason::Misbehaved(format!(
+                        "new document {id} is invalid: {problem}"
+                    )));
+                }
+                // Incomplete: wait for the rest.
+                if let Some((_, sync)) = self.docs.get_mut(id) {
+                    sync.pending = Some(doc);
+                }
+                Ok(true)
+            }
+            Ok(None) => {
+                self.refuse(id, out);
+                Ok(false)
+            }
+            Ok(Some(readers)) => {
+                if !ctx.access.may_exchange(&ctx.me, &self.peer, &readers) {
+                    self.refuse(id, out);
+                    return Ok(false);
+                }
+                ctx.replica.create(kind, id, doc).map_err(rejected)?;
+                out.changed.push(id.to_string());
+                Ok(true)
+            }
+        }
+    }
+
+    /// Count a received message for `id` towards stall detection.
+    fn note_round<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        kind: DocKind,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        if self.advance(id, false) {
+            self.reset(ctx, id, kind, out)?;
+        }
+        Ok(())
+    }
+
+    /// Record progress of `id`; whether it has stalled (after a tick, or a round).
+    fn advance(&mut self, id: &str, tick: bool) -> bool {
+        let their = self.states.get(id).and_then(|s| s.their_heads.clone());
+        let Some((_, sync)) = self.docs.get_mut(id) else {
+            return false;
+        };
+        let synced = sync.pending.is_none()
+            && their.as_ref().map(|h| sorted(h.clone())) == Some(sync.our_heads.clone());
+        let now = (sync.our_heads.clone(), their.map(sorted));
+        if synced || now != sync.progress {
+            sync.progress = now;
+            sync.idle_ticks = 0;
+            sync.idle_rounds = 0;
+            sync.resets = 0;
+            return false;
+        }
+        if tick {
+            sync.idle_ticks += 1;
+        } else {
+            sync.idle_rounds += 1;
+        }
+        sync.idle_ticks >= STALL_TICKS || sync.idle_rounds >= STALL_ROUNDS
+    }
+
+    /// Restart the sync of `id` from scratch, asking the peer to resend what it thinks it sent.
+    fn reset<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        kind: DocKind,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        let held = ctx.replica.document(id).map_err(rejected)?.is_some();
+        let Some((_, sync)) = self.docs.get_mut(id) else {
+            return Ok(());
+        };
+        sync.resets += 1;
+        if sync.resets > MAX_RESETS {
+            return Err(EndReason::Stalled(format!("document {id}")));
+        }
+        sync.idle_ticks = 0;
+        sync.idle_rounds = 0;
+        if !held && sync.pending.is_none() {
+            sync.pending = Some(AutoCommit::new());
+        }
+        self.stats.resets += 1;
+        let old = self.states.remove(id).unwrap_or_default();
+        let state = State {
+            their_capabilities: old.their_capabilities,
+            needs_reset: true,
+            ..State::new()
+        };
+        self.states.insert(id.to_string(), state);
+        self.push(ctx, id, kind, out)
+    }
+
+    /// Whether document `id` has the same heads on both sides.
+    fn synced(&self, id: &str, sync: &DocSync) -> bool {
+        sync.pending.is_none()
+            && !sync.our_heads.is_empty()
+            && self
+                .states
+                .get(id)
+                .and_then(|s| s.their_heads.clone())
+                .map(sorted)
+                == Some(sync.our_heads.clone())
+    }
+
+    fn check_caught_up(&mut self, out: &mut Outcome) {
+        if self.caught_up || self.peer_hello.is_none() || !self.peer_inventory {
+            return;
+        }
+        if !self.inventory_sent {
+            return;
+        }
+        if self
+            .docs
+            .iter()
+            .all(|(id, (_, sync))| self.synced(id, sync))
+        {
+            self.caught_up = true;
+            out.caught_up = true;
+        }
+    }
+
+    /// Time passes: repeat a missing handshake step and repair stalled documents.
+    pub(crate) fn tick<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        if self.peer_hello.is_none() {
+            self.send_hello(ctx, out, true)?;
+        } else if !self.caught_up && !self.peer_inventory {
+            self.send_inventory(ctx, out, true)?;
+        }
+        let ids: Vec<(String, DocKind)> = self
+            .docs
+            .iter()
+            .filter(|(id, (_, sync))| !self.synced(id, sync))
+            .map(|(id, (kind, _))| (id.clone(), *kind))
+            .collect();
+        for (id, kind) in ids {
+            if self.advance(&id, true) {
+                self.reset(ctx, &id, kind, out)?;
+            }
+        }
+        self.check_caught_up(out);
+        Ok(())
+    }
+
+    /// A local change of document `id` (which the peer may see): push it.
+    pub(crate) fn local_change<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        kind: DocKind,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        self.push(ctx, id, kind, out)
+    }
+
+    /// Whether this session may carry documents with `readers`.
+    pub(crate) fn allows(&self, access: &Access, me: &DeviceId, readers: &Readers) -> bool {
+        access.may_exchange(me, &self.peer, readers)
+    }
+}

@@ -58,6 +58,10 @@ uuid_id!(
     ReferralId
 );
 uuid_id!(
+    /// A team's intake document (its front-door queue).
+    IntakeId
+);
+uuid_id!(
     /// An item inside a document: a person, question, journal entry, task, consent record, ...
     ItemId
 );

@@ -21,41 +21,11 @@ mod model;
 pub use edit::{IntakeEditor, NewIntakeItem, create_intake};
 pub use model::{Intake, IntakeItem, IntakeSource, IntakeStatus, Urgency};
 
-use std::fmt;
-
 use automerge::AutoCommit;
 
 use crate::doc::{DocError, DocKind, check_header};
-use crate::id::IdError;
 
-/// An intake document (a team's front-door queue).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct IntakeId(String);
-
-impl IntakeId {
-    /// A new random identifier.
-    pub fn random() -> Self {
-        Self(uuid::Uuid::new_v4().to_string())
-    }
-
-    /// Parse an identifier (a UUID in its hyphenated form).
-    pub fn parse(text: &str) -> Result<Self, IdError> {
-        uuid::Uuid::try_parse(text)
-            .map(|u| Self(u.to_string()))
-            .map_err(|_| IdError(text.to_string()))
-    }
-
-    /// The identifier as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for IntakeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use crate::id::IntakeId;
 
 /// Validate and read an intake document (e.g. one received from a peer): never panics.
 pub fn load(doc: &AutoCommit) -> Result<Intake, DocError> {

@@ -158,35 +158,29 @@ impl Store {
 
     /// Tasks not done, due first (tasks without a due date last); only `assignee`'s when given.
     pub fn tasks_due(&self, assignee: Option<&str>) -> Result<Vec<TaskDue>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT t.case_id, coalesce(c.client_name, ''), t.task_id, t.title, t.due, t.assignee
-             FROM task t LEFT JOIN case_list c ON c.case_id = t.case_id
-             WHERE t.done = 0 AND (?1 IS NULL OR t.assignee = ?1)
-             ORDER BY t.due IS NULL, t.due, t.title",
-        )?;
-        let rows = stmt
-            .query_map([assignee], |r| {
-                Ok(TaskDue {
-                    case_id: r.get(0)?,
-                    client_name: r.get(1)?,
-                    task_id: r.get(2)?,
-                    title: r.get(3)?,
-                    due: r.get(4)?,
-                    assignee: r.get(5)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        self.open_tasks_where("?1 IS NULL OR t.assignee = ?1", assignee)
     }
 
     /// A member's open tasks: assigned to them, or unassigned on cases they own; due first.
     pub fn my_tasks(&self, member: &str) -> Result<Vec<TaskDue>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        self.open_tasks_where(
+            "t.assignee = ?1 OR (t.assignee IS NULL AND c.owner = ?1)",
+            Some(member),
+        )
+    }
+
+    /// Open tasks matching `condition` (over `t` = task, `c` = case_list, `?1` = `member`).
+    fn open_tasks_where(
+        &self,
+        condition: &str,
+        member: Option<&str>,
+    ) -> Result<Vec<TaskDue>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT t.case_id, coalesce(c.client_name, ''), t.task_id, t.title, t.due, t.assignee
              FROM task t LEFT JOIN case_list c ON c.case_id = t.case_id
-             WHERE t.done = 0 AND (t.assignee = ?1 OR (t.assignee IS NULL AND c.owner = ?1))
-             ORDER BY t.due IS NULL, t.due, t.title",
-        )?;
+             WHERE t.done = 0 AND ({condition})
+             ORDER BY t.due IS NULL, t.due, t.title"
+        ))?;
         let rows = stmt
             .query_map([member], |r| {
                 Ok(TaskDue {

@@ -7,6 +7,7 @@
 
 mod casefile;
 mod caseload;
+mod conflict;
 mod firststart;
 mod flows;
 mod followup;

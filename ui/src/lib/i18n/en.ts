@@ -204,6 +204,7 @@ export const en: Record<MessageKey, string> = {
   "conflicts.intro": "This field was changed on two laptops at once. Pick the value that is right.",
   "conflicts.field": "Field:",
   "conflicts.keep": "Keep this",
+  "conflicts.keepValue": "Keep {value}",
   "followup.title": "Follow-up",
   "followup.empty": "No open tasks. Well done.",
   "followup.overdue": "Overdue",

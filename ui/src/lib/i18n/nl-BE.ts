@@ -203,6 +203,7 @@ export const nlBE = {
   "conflicts.intro": "Dit veld werd op twee laptops tegelijk gewijzigd. Kies de waarde die klopt.",
   "conflicts.field": "Veld:",
   "conflicts.keep": "Deze houden",
+  "conflicts.keepValue": "{value} houden",
   "followup.title": "Opvolging",
   "followup.empty": "Geen open taken. Goed bezig.",
   "followup.overdue": "Te laat",

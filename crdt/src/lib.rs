@@ -38,3 +38,4 @@ pub mod seed;
 pub mod store;
 pub mod sync;
 pub mod team;
+pub mod transport;

@@ -15,6 +15,7 @@ mod keys;
 mod rebuild;
 mod storage;
 mod sync_sim;
+mod transport;
 
 use std::path::Path;
 

@@ -332,6 +332,8 @@ impl App {
             "webkitgtk:browserOptions".into(),
             serde_json::json!({ "binary": app_binary(), "args": [] }),
         );
+        // Two rustls crypto providers are linked in (see Cargo.toml): choose one, once.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .unwrap()
             .capabilities(caps)

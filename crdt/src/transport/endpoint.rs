@@ -1,0 +1,208 @@
+//! The iroh endpoint of a device and the team relay.
+//!
+//! Endpoints are built from [`presets::Minimal`]: no public relay, no DNS, no pkarr, no
+//! port mapping. Peers are reached at static addresses (kept in a [`MemoryLookup`]) or through
+//! one explicitly configured relay. A handshake hook ([`TeamGate`]) runs once TLS has
+//! authenticated the remote endpoint, on incoming and outgoing connections alike, and closes
+//! the connection unless the remote device is active in the team (or the ALPN is not Nabij's),
+//! so an unknown device never gets to send or read application data.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+
+use iroh::address_lookup::MemoryLookup;
+use iroh::endpoint::{AfterHandshakeOutcome, Connection, EndpointHooks, VarInt, presets};
+use iroh::{Endpoint, EndpointAddr, RelayMap, RelayMode, RelayUrl, SecretKey};
+
+use super::TransportError;
+use super::key::{device_of_endpoint, endpoint_of};
+use crate::id::DeviceId;
+
+/// The ALPN of Nabij's sync protocol.
+pub const ALPN: &[u8] = b"nabij/sync/1";
+
+/// Close code: the remote device is not an active device of this team.
+pub const CLOSE_NOT_ALLOWED: u32 = 403;
+/// Close code: the remote broke the framing or the protocol.
+pub const CLOSE_PROTOCOL: u32 = 400;
+/// Close code: the session ended normally (stop, duplicate connection, engine decision).
+pub const CLOSE_DONE: u32 = 0;
+
+/// The devices allowed to connect, kept current by the node from the team document(s).
+pub(crate) type Allowed = Arc<RwLock<BTreeSet<DeviceId>>>;
+
+/// How to reach a peer: its device and a static address and/or relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerAddr {
+    /// The device (its public key).
+    pub device: DeviceId,
+    /// A direct UDP address.
+    pub addr: Option<SocketAddr>,
+    /// A relay it is reachable through.
+    pub relay: Option<RelayUrl>,
+}
+
+impl PeerAddr {
+    /// The iroh address (fails for a device id that is not a valid public key).
+    pub fn endpoint_addr(&self) -> Result<EndpointAddr, TransportError> {
+        let mut addr = EndpointAddr::new(endpoint_of(&self.device)?);
+        if let Some(ip) = self.addr {
+            addr = addr.with_ip_addr(ip);
+        }
+        if let Some(relay) = &self.relay {
+            addr = addr.with_relay_url(relay.clone());
+        }
+        Ok(addr)
+    }
+}
+
+impl FromStr for PeerAddr {
+    type Err = TransportError;
+
+    /// `<device-id>@<ip:port>`, or `<device-id>` alone (reached through the relay).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (device, addr) = match text.split_once('@') {
+            Some((device, addr)) => (device, Some(addr)),
+            None => (text, None),
+        };
+        let device = DeviceId::parse(device).map_err(|e| TransportError::Address(e.to_string()))?;
+        let addr = addr
+            .map(|a| a.parse::<SocketAddr>())
+            .transpose()
+            .map_err(|e| TransportError::Address(format!("{text}: {e}")))?;
+        endpoint_of(&device)?;
+        Ok(Self {
+            device,
+            addr,
+            relay: None,
+        })
+    }
+}
+
+/// The handshake hook: only active team devices speaking Nabij's ALPN get through.
+#[derive(Debug)]
+pub(crate) struct TeamGate {
+    pub(crate) allowed: Allowed,
+}
+
+impl EndpointHooks for TeamGate {
+    fn after_handshake<'a>(
+        &'a self,
+        conn: &'a Connection,
+    ) -> impl Future<Output = AfterHandshakeOutcome> + Send + 'a {
+        let remote = device_of_endpoint(&conn.remote_id());
+        let known = self
+            .allowed
+            .read()
+            .map(|set| set.contains(&remote))
+            .unwrap_or(false);
+        let outcome = if conn.alpn() != ALPN {
+            AfterHandshakeOutcome::Reject {
+                error_code: VarInt::from_u32(CLOSE_PROTOCOL),
+                reason: b"unknown protocol".to_vec(),
+            }
+        } else if !known {
+            tracing::warn!(device = %remote, "refused a device that is not in the team");
+            AfterHandshakeOutcome::Reject {
+                error_code: VarInt::from_u32(CLOSE_NOT_ALLOWED),
+                reason: b"not a device of this team".to_vec(),
+            }
+        } else {
+            AfterHandshakeOutcome::Accept
+        };
+        async move { outcome }
+    }
+}
+
+/// Bind an endpoint with the device's secret key: UDP on `bind` (none: relay only), through
+/// `relay` when given, peers looked up in `lookup` only.
+pub(crate) async fn bind(
+    secret: SecretKey,
+    bind: Option<SocketAddr>,
+    relay: Option<RelayUrl>,
+    lookup: MemoryLookup,
+    allowed: Allowed,
+) -> Result<Endpoint, TransportError> {
+    let setup = |e: &dyn std::fmt::Display| TransportError::Setup(e.to_string());
+    let mut builder = Endpoint::builder(presets::Minimal)
+        .secret_key(secret)
+        .alpns(vec![ALPN.to_vec()])
+        .clear_address_lookup()
+        .address_lookup(lookup)
+        .clear_ip_transports()
+        .hooks(TeamGate { allowed });
+    if let Some(addr) = bind {
+        builder = builder.bind_addr(addr).map_err(|e| setup(&e))?;
+    }
+    builder = match relay {
+        Some(url) => builder.relay_mode(RelayMode::Custom(RelayMap::from(url))),
+        None => builder.relay_mode(RelayMode::Disabled),
+    };
+    builder.bind().await.map_err(|e| setup(&e))
+}
+
+/// A relay server for the team, plain HTTP on a loopback address (tests, and a team peer
+/// reachable only through an SSH or VPN tunnel). Serving on another address needs TLS, which
+/// is not built yet, so it is refused.
+#[derive(Debug)]
+pub struct LocalRelay {
+    server: iroh_relay::server::Server,
+    url: RelayUrl,
+}
+
+impl LocalRelay {
+    /// Start serving on `addr` (port 0 picks a free port).
+    pub async fn serve(addr: SocketAddr) -> Result<Self, TransportError> {
+        if !addr.ip().is_loopback() {
+            return Err(TransportError::Address(format!(
+                "{addr}: a relay without TLS only serves on loopback"
+            )));
+        }
+        let mut config = iroh_relay::server::ServerConfig::default();
+        config.relay = Some(iroh_relay::server::RelayConfig::new(addr));
+        let server = iroh_relay::server::Server::spawn(config)
+            .await
+            .map_err(|e| TransportError::Setup(format!("relay server: {e}")))?;
+        let http = server
+            .http_addr()
+            .ok_or_else(|| TransportError::Setup("relay server has no HTTP address".into()))?;
+        let url = format!("http://{http}")
+            .parse::<RelayUrl>()
+            .map_err(|e| TransportError::Setup(format!("relay url: {e}")))?;
+        Ok(Self { server, url })
+    }
+
+    /// Where clients reach it (`http://127.0.0.1:PORT`).
+    pub fn url(&self) -> RelayUrl {
+        self.url.clone()
+    }
+
+    /// Stop serving.
+    pub async fn shutdown(self) -> Result<(), TransportError> {
+        self.server
+            .shutdown()
+            .await
+            .map_err(|e| TransportError::Setup(format!("relay server: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peer_addresses_parse() {
+        let key = super::super::key::generate().unwrap();
+        let device = super::super::key::device_of(&key);
+        let peer: PeerAddr = format!("{device}@127.0.0.1:4000").parse().unwrap();
+        assert_eq!(peer.device, device);
+        assert_eq!(peer.addr, Some("127.0.0.1:4000".parse().unwrap()));
+        let bare: PeerAddr = device.to_string().parse().unwrap();
+        assert_eq!(bare.addr, None);
+        assert!("nope@127.0.0.1:1".parse::<PeerAddr>().is_err());
+        assert!(format!("{device}@localhost").parse::<PeerAddr>().is_err());
+    }
+}

@@ -298,9 +298,9 @@ impl Store {
         let mut doc = self.take_document(kind, id)?;
         let before = doc.get_heads();
         let merged = guarded(|| doc.merge(&mut incoming)).map_err(|e| corrupt(id, e));
-        // On failure the in-memory copy may hold the bad changes: it is dropped here, not kept,
-        // and the copy on disk is intact.
-        merged.and_then(|_| projection::validate(kind, &doc).map_err(StoreError::from))?;
+        // On failure (here, or when projecting finds the merged document invalid) the in-memory
+        // copy may hold the bad changes: it is dropped, not kept, and the copy on disk is intact.
+        merged?;
         if doc.get_heads() == before {
             self.keep_document(id, doc);
             return Ok(false);

@@ -170,7 +170,6 @@ impl Replica for Store {
             self.keep_document(id, doc);
             return Ok(after);
         }
-        projection::validate(kind, &doc).map_err(|e| reject(e.to_string()))?;
         if own_id(&doc).as_deref() != Some(id) {
             return Err(reject("the document's id changed".into()));
         }
@@ -191,7 +190,12 @@ impl Replica for Store {
         }
         let tx = self.conn.transaction().map_err(StoreError::from)?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
-        projection::project(&tx, kind, id, &doc)?;
+        // Projecting hydrates the document, which is its validation: a document the peer made
+        // invalid is that peer's fault (rejected), and the transaction rolls back.
+        projection::project(&tx, kind, id, &doc).map_err(|e| match e {
+            StoreError::Document(invalid) => reject(invalid.to_string()),
+            other => other.into(),
+        })?;
         tx.commit().map_err(StoreError::from)?;
         self.keep_document(id, doc);
         Ok(after)

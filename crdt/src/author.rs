@@ -28,6 +28,17 @@ impl Author {
         AutoCommit::new().with_actor(self.actor())
     }
 
+    /// A new document holding `value`, written as one change by this author.
+    pub fn create<T: autosurgeon::Reconcile>(
+        &self,
+        value: &T,
+    ) -> Result<AutoCommit, crate::doc::DocError> {
+        let mut doc = self.new_document();
+        autosurgeon::reconcile(&mut doc, value)?;
+        self.commit(&mut doc);
+        Ok(doc)
+    }
+
     /// Make the next change of `doc` this author's; call before the first operation (an
     /// Automerge change takes its actor when its first operation is made).
     pub fn begin(&self, doc: &mut AutoCommit) {

@@ -196,10 +196,7 @@ pub fn create_case(
         aid: BTreeMap::new(),
         flags: BTreeMap::new(),
     };
-    let mut doc = author.new_document();
-    autosurgeon::reconcile(&mut doc, &case)?;
-    author.commit(&mut doc);
-    Ok((id, doc))
+    Ok((id, author.create(&case)?))
 }
 
 /// Makes validated changes to one case document; the store commits them as one change by the

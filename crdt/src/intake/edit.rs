@@ -42,10 +42,7 @@ pub fn create_intake(author: &Author, team: &TeamId) -> Result<(IntakeId, AutoCo
         created_at: now_ms(),
         items: BTreeMap::new(),
     };
-    let mut doc = author.new_document();
-    autosurgeon::reconcile(&mut doc, &intake)?;
-    author.commit(&mut doc);
-    Ok((id, doc))
+    Ok((id, author.create(&intake)?))
 }
 
 /// Makes validated changes to the intake queue; the store commits them as one change by the

@@ -67,10 +67,7 @@ pub fn create_referral(
         )]),
         messages: BTreeMap::new(),
     };
-    let mut doc = author.new_document();
-    autosurgeon::reconcile(&mut doc, &referral)?;
-    author.commit(&mut doc);
-    Ok((id, doc))
+    Ok((id, author.create(&referral)?))
 }
 
 /// Makes validated changes to one referral; the store commits them as one change by the author

@@ -160,10 +160,7 @@ pub fn create_team(
         },
         client_index: BTreeMap::new(),
     };
-    let mut doc = author.new_document();
-    autosurgeon::reconcile(&mut doc, &team)?;
-    author.commit(&mut doc);
-    Ok((id, doc))
+    Ok((id, author.create(&team)?))
 }
 
 /// Makes validated changes to the team document; the store commits them as one change by the

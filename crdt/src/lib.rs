@@ -22,6 +22,7 @@
 //! - [`store`]: the local store: one encrypted SQLite file per data directory, opened by one
 //!   process at a time, with numbered schema migrations and derived query tables.
 //! - [`sync`]: peer-to-peer sync without I/O (sessions, wire format, access rules).
+//! - [`invite`]: the invitation a team admin gives a new device (text and QR code).
 
 pub mod author;
 pub mod case;
@@ -31,6 +32,7 @@ pub mod doc;
 pub mod id;
 pub mod input;
 pub mod intake;
+pub mod invite;
 pub mod location;
 pub mod preference;
 pub mod referral;

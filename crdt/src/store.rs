@@ -19,10 +19,12 @@
 //! Durability: WAL with `synchronous=FULL` (each commit is fsynced before it returns).
 
 mod cases;
+mod changes;
 pub mod document;
 mod frontdoor;
 pub mod inspect;
 mod intake;
+pub mod invitation;
 pub mod key;
 pub mod migration;
 pub mod profile;
@@ -125,6 +127,10 @@ pub enum StoreError {
     /// The document or the requested change is not valid; nothing was stored.
     #[error(transparent)]
     Document(#[from] DocError),
+    /// Joining a team failed on this side (an answer that is not valid, no randomness, an
+    /// unreadable invitation record); nothing was stored.
+    #[error("joining the team failed: {0}")]
+    Join(String),
 }
 
 impl From<crate::input::InputError> for StoreError {
@@ -219,6 +225,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migration::migrate(&mut conn)?;
+        changes::install(&conn)?;
         Ok(Self {
             conn,
             data_dir: data_dir.to_path_buf(),

@@ -15,7 +15,8 @@ mod model;
 
 pub(crate) use edit::theme_slug;
 pub use edit::{
-    MemberUpdate, NewEnvelope, NewMember, NewPartner, PartnerUpdate, TeamEditor, create_team,
+    MemberUpdate, NewDevice, NewEnvelope, NewMember, NewPartner, PartnerUpdate, TeamEditor,
+    create_team,
 };
 pub use model::{
     ClientIndexEntry, DEFAULT_RETENTION_YEARS, DEFAULT_THEMES, Device, Envelope, Member, Partner,

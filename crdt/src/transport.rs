@@ -10,6 +10,7 @@
 //!   other address lookup): static peer addresses, an optional explicit relay, and a handshake
 //!   hook that closes connections with devices that are not active in the team before any
 //!   application data; plus a plain-HTTP relay server for tests and a team peer on loopback.
+//! - [`join`]: joining a team by invitation (its own ALPN, one request and one answer).
 //! - [`node`]: the runtime: the engine and the store on their own thread, a task per
 //!   connection, a ticker, dialers with backoff, and the API the app calls (edits,
 //!   `local_change`, sync events).
@@ -19,6 +20,7 @@
 mod conn;
 pub mod endpoint;
 pub mod frame;
+pub mod join;
 pub mod key;
 pub mod node;
 

@@ -137,6 +137,7 @@ async fn run(args: Args) -> Result<(), String> {
         peers: args.peers,
         always_on,
         tick: Duration::from_secs(1),
+        dial_team: true,
     };
     let node = Node::start(store, config)
         .await
@@ -157,6 +158,8 @@ async fn run(args: Args) -> Result<(), String> {
                 SyncEvent::CaughtUp(d) => tracing::info!(device = %d, "caught up"),
                 SyncEvent::Disconnected(d) => tracing::info!(device = %d, "disconnected"),
                 SyncEvent::Ended(d, reason) => tracing::info!(device = %d, ?reason, "ended"),
+                SyncEvent::Changed(ids) => tracing::info!(documents = ids.len(), "received"),
+                SyncEvent::Revoked(d) => tracing::warn!(by = %d, "revoked: team data wiped"),
             }
         }
     });

@@ -15,13 +15,18 @@ use crate::team::NewMember;
 impl Store {
     /// First start: make a team with the user as its first (admin) member and this device as
     /// its first device, the team's intake queue, and this device's profile.
-    pub fn start_team(&mut self, team_name: &str, me: NewMember) -> Result<Profile, StoreError> {
+    pub fn start_team(
+        &mut self,
+        team_name: &str,
+        me: NewMember,
+        device: DeviceId,
+    ) -> Result<Profile, StoreError> {
         if self.profile()?.is_some() {
             return Err(InputError::new("team", Problem::NotAllowedNow).into());
         }
         let author = Author {
             member: MemberId::random(),
-            device: DeviceId::random(),
+            device,
         };
         let team = self.create_team(&author, team_name, me)?;
         let intake = self.create_intake(&author, &team)?;
@@ -120,7 +125,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
         assert!(
-            store.start_team("  ", founder()).is_err(),
+            store
+                .start_team("  ", founder(), DeviceId::random())
+                .is_err(),
             "team name is required"
         );
         assert_eq!(
@@ -128,12 +135,16 @@ mod tests {
             None,
             "a failed start leaves no profile"
         );
-        let me = store.start_team("Sociaal Huis Noord", founder()).unwrap();
+        let me = store
+            .start_team("Sociaal Huis Noord", founder(), DeviceId::random())
+            .unwrap();
         assert_eq!(store.profile().unwrap(), Some(me.clone()));
         let team = store.open_team(&me.team).unwrap();
         assert!(team.members.contains_key(me.member.as_str()));
         assert!(
-            store.start_team("Tweede", founder()).is_err(),
+            store
+                .start_team("Tweede", founder(), DeviceId::random())
+                .is_err(),
             "only one profile per device"
         );
     }
@@ -142,7 +153,9 @@ mod tests {
     fn cases_appear_in_the_client_index_and_intake_items_become_cases() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
-        let me = store.start_team("Sociaal Huis Noord", founder()).unwrap();
+        let me = store
+            .start_team("Sociaal Huis Noord", founder(), DeviceId::random())
+            .unwrap();
         let case = NewCase {
             client_name: "Yusuf Çelik".into(),
             birth_date: Some("1984-05-02".into()),

@@ -88,6 +88,36 @@ impl Store {
         Ok(())
     }
 
+    /// A setting of this device (sync bookkeeping and the like), by key.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM device_setting WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Set (or, with `None`, forget) a setting of this device.
+    pub fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        match value {
+            None => {
+                self.conn
+                    .execute("DELETE FROM device_setting WHERE key = ?1", [key])?;
+            }
+            Some(value) => {
+                self.conn.execute(
+                    "INSERT INTO device_setting (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     /// A saved draft (e.g. a journal entry being typed), by key.
     pub fn draft(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self

@@ -118,6 +118,7 @@ impl Replica for Store {
                         device,
                         member: record.member.clone(),
                         revoked: record.revoked_at.is_some(),
+                        always_on: record.always_on,
                     });
                 }
             }

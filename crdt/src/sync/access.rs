@@ -11,8 +11,8 @@
 //! The same rule holds on receive: a document is accepted from a peer only when that peer may
 //! hold it (or is an always-on peer) and this device may hold it too.
 //!
-//! The team model has no "always-on" flag yet, so the set of always-on devices is an input
-//! ([`Access::new`]); see the crate's sync notes.
+//! Always-on peers are the devices the team document marks `always_on`, plus any the operator
+//! names ([`Access::new`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,6 +27,8 @@ pub struct DeviceRecord {
     pub member: String,
     /// Whether it is revoked.
     pub revoked: bool,
+    /// Whether the team lists it as an always-on team peer.
+    pub always_on: bool,
 }
 
 /// Who may read a document.
@@ -46,18 +48,23 @@ pub struct Access {
 }
 
 impl Access {
-    /// The view from the team's device list and the set of always-on devices. A device listed
-    /// twice (several team documents) counts as revoked if any listing revokes it.
+    /// The view from the team's device list and the devices it marks always-on, plus the set
+    /// `always_on` given by the operator. A device listed twice (several team documents) counts
+    /// as revoked if any listing revokes it.
     pub fn new(devices: &[DeviceRecord], always_on: &BTreeSet<DeviceId>) -> Self {
         let mut map: BTreeMap<DeviceId, (String, bool)> = BTreeMap::new();
+        let mut always_on = always_on.clone();
         for record in devices {
+            if record.always_on {
+                always_on.insert(record.device);
+            }
             map.entry(record.device)
                 .and_modify(|(_, revoked)| *revoked |= record.revoked)
                 .or_insert_with(|| (record.member.clone(), record.revoked));
         }
         Self {
             devices: map,
-            always_on: always_on.clone(),
+            always_on,
         }
     }
 
@@ -102,6 +109,7 @@ mod tests {
             device,
             member: member.into(),
             revoked,
+            always_on: false,
         }
     }
 

@@ -127,6 +127,14 @@ impl Engine {
         self.sessions.get(peer).is_some_and(Session::is_caught_up)
     }
 
+    /// Whether a document read by `readers` may pass between this device and `peer`, as the
+    /// team document(s) stood when last read (false before the first read).
+    pub fn may_share(&self, peer: &DeviceId, readers: &super::access::Readers) -> bool {
+        self.access
+            .as_ref()
+            .is_some_and(|a| a.may_exchange(&self.me, peer, readers))
+    }
+
     /// Message counts of the session with `peer`.
     pub fn stats(&self, peer: &DeviceId) -> Option<Stats> {
         self.sessions.get(peer).map(|s| s.stats)

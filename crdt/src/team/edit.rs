@@ -77,6 +77,42 @@ pub struct PartnerUpdate {
     pub bound_by_secrecy: Option<bool>,
 }
 
+/// A device to register.
+#[derive(Debug, Clone, Default)]
+pub struct NewDevice {
+    /// A name for people ("Laptop Sarah").
+    pub label: Option<String>,
+    /// Whether it is an always-on team peer.
+    pub always_on: bool,
+    /// Where it listens (`ip:port`), if known.
+    pub addresses: Vec<String>,
+}
+
+/// At most this many addresses are kept per device.
+const MAX_ADDRESSES: usize = 8;
+
+/// Socket addresses (`ip:port`), without repeats, at most [`MAX_ADDRESSES`].
+fn addresses(field: &'static str, list: &[String]) -> Result<Vec<String>, InputError> {
+    let mut out: Vec<String> = Vec::new();
+    for text in list {
+        let addr: std::net::SocketAddr = text
+            .trim()
+            .parse()
+            .map_err(|_| InputError::new(field, Problem::OutOfRange))?;
+        let addr = addr.to_string();
+        if !out.contains(&addr) {
+            out.push(addr);
+        }
+    }
+    if out.len() > MAX_ADDRESSES {
+        return Err(InputError::new(
+            field,
+            Problem::TooLong { max: MAX_ADDRESSES },
+        ));
+    }
+    Ok(out)
+}
+
 /// A yearly aid envelope to add.
 #[derive(Debug, Clone)]
 pub struct NewEnvelope {
@@ -147,6 +183,9 @@ pub fn create_team(
                 added_by: author.member.to_string(),
                 added_at: now,
                 revoked_at: None,
+                label: None,
+                always_on: false,
+                addresses: Vec::new(),
             },
         )]),
         partners: BTreeMap::new(),
@@ -157,6 +196,7 @@ pub fn create_team(
         envelopes: BTreeMap::new(),
         settings: Settings {
             retention_years: DEFAULT_RETENTION_YEARS,
+            relay: None,
         },
         client_index: BTreeMap::new(),
     };
@@ -334,6 +374,17 @@ impl<'a> TeamEditor<'a> {
     /// Register a device of a current member (admins only). A device id is registered once:
     /// a revoked device is never readmitted.
     pub fn add_device(&mut self, member: &MemberId, device: &DeviceId) -> Result<(), DocError> {
+        self.add_device_with(member, device, NewDevice::default())
+    }
+
+    /// Register a device for a member (admins only), with a label, its addresses and whether it
+    /// is an always-on team peer.
+    pub fn add_device_with(
+        &mut self,
+        member: &MemberId,
+        device: &DeviceId,
+        new: NewDevice,
+    ) -> Result<(), DocError> {
         self.require_admin()?;
         self.current_member(member.as_str())?;
         let key = device.to_string();
@@ -345,8 +396,48 @@ impl<'a> TeamEditor<'a> {
             added_by: self.me(),
             added_at: now_ms(),
             revoked_at: None,
+            label: input::optional("label", new.label.as_deref(), SHORT_TEXT)?,
+            always_on: new.always_on,
+            addresses: addresses("addresses", &new.addresses)?,
         };
         put_item(self.doc, "devices", &key, &device)
+    }
+
+    /// Record where a device listens (admins, or the device itself): a dialing hint.
+    pub fn set_device_addresses(
+        &mut self,
+        device: &DeviceId,
+        list: &[String],
+    ) -> Result<(), DocError> {
+        let key = device.to_string();
+        if *device != self.author.device {
+            self.require_admin()?;
+        }
+        let revoked: Option<i64> = get_field(&*self.doc, "devices", "device", &key, "revoked_at")?;
+        if revoked.is_some() {
+            return Err(InputError::new("device", Problem::NotAllowedNow).into());
+        }
+        let list = addresses("addresses", list)?;
+        set_field(self.doc, "devices", "device", &key, "addresses", list)
+    }
+
+    /// Set or clear (`""`) the team's relay URL (admins only; `http://` only for loopback).
+    pub fn set_relay(&mut self, url: &str) -> Result<(), DocError> {
+        self.require_admin()?;
+        let url = input::optional("relay", Some(url), SHORT_TEXT)?;
+        if let Some(url) = &url {
+            let ok = url.starts_with("https://")
+                || url.starts_with("http://127.0.0.1")
+                || url.starts_with("http://[::1]")
+                || url.starts_with("http://localhost");
+            if !ok {
+                return Err(InputError::new("relay", Problem::OutOfRange).into());
+            }
+        }
+        let mut settings: Settings = autosurgeon::hydrate_prop(&*self.doc, ROOT, "settings")?;
+        settings.relay = url;
+        autosurgeon::reconcile_prop(self.doc, ROOT, "settings", &settings)?;
+        Ok(())
     }
 
     /// Revoke a device (admins only): it may no longer sync the team's documents.

@@ -95,6 +95,16 @@ pub struct Device {
     pub added_at: i64,
     /// When it was revoked (ms since epoch); a revoked device is never readmitted.
     pub revoked_at: Option<i64>,
+    /// A name for people ("Laptop Sarah"), if given.
+    pub label: Option<String>,
+    /// Whether it is an always-on team peer (an office server that stores and forwards every
+    /// document of the team).
+    #[autosurgeon(missing = "Default::default")]
+    pub always_on: bool,
+    /// Where it was last known to listen (`ip:port`), as its admin or the device itself wrote
+    /// them; a hint for dialing, nothing more.
+    #[autosurgeon(missing = "Default::default")]
+    pub addresses: Vec<String>,
 }
 
 /// A partner organisation the team refers people to.
@@ -132,6 +142,8 @@ pub struct Envelope {
 pub struct Settings {
     /// Years a closed case is kept before it is erased.
     pub retention_years: u32,
+    /// The team's own relay (`https://…`), if it runs one; never a public relay.
+    pub relay: Option<String>,
 }
 
 /// A client as the front door sees them: enough to find out whether a person already has a case

@@ -7,7 +7,7 @@ use std::time::Duration;
 use iroh::endpoint::{Connection, VarInt};
 use tokio::sync::mpsc;
 
-use super::endpoint::{CLOSE_DONE, CLOSE_NOT_ALLOWED, CLOSE_PROTOCOL};
+use super::endpoint::{CLOSE_DONE, CLOSE_NOT_ALLOWED, CLOSE_PROTOCOL, CLOSE_REVOKED};
 use super::frame::{FrameError, read_frame, write_frame};
 use super::key::device_of_endpoint;
 use crate::id::DeviceId;
@@ -56,14 +56,21 @@ fn close_code(reason: &EndReason) -> u32 {
     }
 }
 
-/// Run connection `conn` (numbered `id`) until it ends; `me` dialed it when `dialed`.
+/// Whether a connection was closed because this device is revoked from the team.
+pub(crate) fn is_revoked(error: &iroh::endpoint::ConnectionError) -> bool {
+    matches!(error, iroh::endpoint::ConnectionError::ApplicationClosed(close)
+        if close.error_code == VarInt::from_u32(CLOSE_REVOKED))
+}
+
+/// Run connection `conn` (numbered `id`) until it ends; `me` dialed it when `dialed`. Returns
+/// true when the remote closed it at once saying this device is revoked.
 pub(crate) async fn run(
     connection: Connection,
     id: u64,
     me: DeviceId,
     dialed: bool,
     links: mpsc::Sender<Link>,
-) {
+) -> bool {
     let peer = device_of_endpoint(&connection.remote_id());
     let opened = tokio::time::timeout(OPEN_TIMEOUT, async {
         if dialed {
@@ -87,13 +94,14 @@ pub(crate) async fn run(
         Ok(Ok(streams)) => streams,
         Ok(Err(e)) => {
             tracing::info!(device = %peer, "stream setup failed: {e}");
+            let revoked = connection.close_reason().as_ref().is_some_and(is_revoked);
             connection.close(VarInt::from_u32(CLOSE_PROTOCOL), b"no stream");
-            return;
+            return revoked;
         }
         Err(_) => {
             tracing::info!(device = %peer, "stream setup timed out");
             connection.close(VarInt::from_u32(CLOSE_PROTOCOL), b"no stream");
-            return;
+            return false;
         }
     };
     let (out_tx, mut out_rx) = mpsc::unbounded_channel();
@@ -106,7 +114,7 @@ pub(crate) async fn run(
     };
     if links.send(attach).await.is_err() {
         connection.close(VarInt::from_u32(CLOSE_DONE), b"stopping");
-        return;
+        return false;
     }
     let writer = async {
         while let Some(out) = out_rx.recv().await {
@@ -161,4 +169,5 @@ pub(crate) async fn run(
     }
     let _ = links.send(Link::Detach { peer, conn: id }).await;
     connection.close(VarInt::from_u32(CLOSE_DONE), b"done");
+    false
 }

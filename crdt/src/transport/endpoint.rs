@@ -18,6 +18,7 @@ use iroh::endpoint::{AfterHandshakeOutcome, Connection, EndpointHooks, VarInt, p
 use iroh::{Endpoint, EndpointAddr, RelayMap, RelayMode, RelayUrl, SecretKey};
 
 use super::TransportError;
+use super::join::JOIN_ALPN;
 use super::key::{device_of_endpoint, endpoint_of};
 use crate::id::DeviceId;
 
@@ -26,13 +27,23 @@ pub const ALPN: &[u8] = b"nabij/sync/1";
 
 /// Close code: the remote device is not an active device of this team.
 pub const CLOSE_NOT_ALLOWED: u32 = 403;
+/// Close code: the remote device was revoked from this team (it wipes the team's data).
+pub const CLOSE_REVOKED: u32 = 410;
 /// Close code: the remote broke the framing or the protocol.
 pub const CLOSE_PROTOCOL: u32 = 400;
 /// Close code: the session ended normally (stop, duplicate connection, engine decision).
 pub const CLOSE_DONE: u32 = 0;
 
-/// The devices allowed to connect, kept current by the node from the team document(s).
-pub(crate) type Allowed = Arc<RwLock<BTreeSet<DeviceId>>>;
+/// The team's devices as the handshake sees them: active ones may sync; revoked ones are told
+/// so. Kept current by the node from the team document(s).
+#[derive(Debug, Default)]
+pub(crate) struct Roster {
+    pub(crate) active: BTreeSet<DeviceId>,
+    pub(crate) revoked: BTreeSet<DeviceId>,
+}
+
+/// The roster shared between the node and the handshake hook.
+pub(crate) type Allowed = Arc<RwLock<Roster>>;
 
 /// How to reach a peer: its device and a static address and/or relay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +93,8 @@ impl FromStr for PeerAddr {
     }
 }
 
-/// The handshake hook: only active team devices speaking Nabij's ALPN get through.
+/// The handshake hook: only active team devices speaking Nabij's sync ALPN get through; a
+/// revoked device is told so (close code [`CLOSE_REVOKED`]); anyone may use the join ALPN.
 #[derive(Debug)]
 pub(crate) struct TeamGate {
     pub(crate) allowed: Allowed,
@@ -94,15 +106,24 @@ impl EndpointHooks for TeamGate {
         conn: &'a Connection,
     ) -> impl Future<Output = AfterHandshakeOutcome> + Send + 'a {
         let remote = device_of_endpoint(&conn.remote_id());
-        let known = self
+        let (known, revoked) = self
             .allowed
             .read()
-            .map(|set| set.contains(&remote))
-            .unwrap_or(false);
-        let outcome = if conn.alpn() != ALPN {
+            .map(|r| (r.active.contains(&remote), r.revoked.contains(&remote)))
+            .unwrap_or((false, false));
+        let outcome = if conn.alpn() == JOIN_ALPN {
+            // Any device may ask to join; the invitation's secret decides.
+            AfterHandshakeOutcome::Accept
+        } else if conn.alpn() != ALPN {
             AfterHandshakeOutcome::Reject {
                 error_code: VarInt::from_u32(CLOSE_PROTOCOL),
                 reason: b"unknown protocol".to_vec(),
+            }
+        } else if revoked {
+            tracing::warn!(device = %remote, "told a revoked device so");
+            AfterHandshakeOutcome::Reject {
+                error_code: VarInt::from_u32(CLOSE_REVOKED),
+                reason: b"this device was revoked from the team".to_vec(),
             }
         } else if !known {
             tracing::warn!(device = %remote, "refused a device that is not in the team");
@@ -129,7 +150,7 @@ pub(crate) async fn bind(
     let setup = |e: &dyn std::fmt::Display| TransportError::Setup(e.to_string());
     let mut builder = Endpoint::builder(presets::Minimal)
         .secret_key(secret)
-        .alpns(vec![ALPN.to_vec()])
+        .alpns(vec![ALPN.to_vec(), JOIN_ALPN.to_vec()])
         .clear_address_lookup()
         .address_lookup(lookup)
         .clear_ip_transports()

@@ -9,22 +9,33 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use iroh::address_lookup::MemoryLookup;
 use iroh::{Endpoint, RelayUrl, SecretKey};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{Notify, broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::TransportError;
-use super::conn::{self, Link, Out};
-use super::endpoint::{self, ALPN, Allowed, PeerAddr};
+use super::conn::{self, Link, Out, is_revoked};
+use super::endpoint::{self, ALPN, Allowed, PeerAddr, Roster};
+use super::join::{self, JOIN_ALPN, JoinError};
 use super::key::device_of;
+use crate::date::now_ms;
 use crate::id::DeviceId;
-use crate::store::Store;
+use crate::invite::Invitation;
+use crate::store::invitation::Refusal;
+use crate::store::profile::Profile;
+use crate::store::{Store, StoreError};
 use crate::sync::{Effect, EndReason, Engine, Event, Replica};
+
+/// The store as the node and the app share it: each holds the lock for one piece of work.
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// Where the list of changes not yet sent is kept across restarts (`device_setting`).
+const UNSENT_SETTING: &str = "sync.unsent";
 
 /// How a node is set up.
 #[derive(Debug, Clone)]
@@ -41,6 +52,9 @@ pub struct Config {
     pub always_on: BTreeSet<DeviceId>,
     /// How often the engine ticks.
     pub tick: Duration,
+    /// Also dial every active device the team document lists, at the addresses it gives (and
+    /// new ones as they are added).
+    pub dial_team: bool,
 }
 
 /// What happened to a peer, for status displays and tests.
@@ -54,6 +68,25 @@ pub enum SyncEvent {
     Disconnected(DeviceId),
     /// The engine ended the session.
     Ended(DeviceId, EndReason),
+    /// Documents changed by sync (received from a peer), by id.
+    Changed(Vec<String>),
+    /// A team device told this one that it was revoked; the team's data has been wiped.
+    Revoked(DeviceId),
+}
+
+/// The sync state at a glance, for the app's status display.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    /// Devices of the team with a connection now.
+    pub connected: Vec<DeviceId>,
+    /// Devices of the team this device tries to reach.
+    pub known: Vec<DeviceId>,
+    /// When this device last caught up with a peer (ms since epoch).
+    pub last_sync_ms: Option<i64>,
+    /// Documents changed here that no peer allowed to hold them has received yet.
+    pub unsent: Vec<String>,
+    /// Whether this device was revoked (and wiped).
+    pub revoked: bool,
 }
 
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
@@ -62,6 +95,10 @@ enum Command {
     Link(Link),
     Event(Event),
     Run(Job),
+    /// Documents the app changed (outside the sync thread): push them.
+    Changed(Vec<String>),
+    /// A team device said this one is revoked: wipe.
+    Revoked(DeviceId),
 }
 
 struct Shared {
@@ -70,6 +107,10 @@ struct Shared {
     connected: Mutex<BTreeSet<DeviceId>>,
     next_conn: AtomicU64,
     events: broadcast::Sender<SyncEvent>,
+    status: Mutex<Status>,
+    revoked: AtomicBool,
+    /// Woken when the team's devices may have changed (dial new ones).
+    team_changed: Notify,
 }
 
 impl Shared {
@@ -94,10 +135,12 @@ pub struct Node {
     endpoint: Endpoint,
     lookup: MemoryLookup,
     relay: Option<RelayUrl>,
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::UnboundedSender<Command>,
     links: mpsc::Sender<Link>,
-    tasks: Mutex<Vec<JoinHandle<()>>>,
-    actor: Option<std::thread::JoinHandle<Store>>,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    dialing: Arc<Mutex<BTreeSet<DeviceId>>>,
+    store: SharedStore,
+    actor: Option<std::thread::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Node {
@@ -110,10 +153,25 @@ impl std::fmt::Debug for Node {
 
 impl Node {
     /// Start syncing `store` (must run inside a tokio runtime).
-    pub async fn start(mut store: Store, config: Config) -> Result<Self, TransportError> {
+    pub async fn start(store: Store, config: Config) -> Result<Self, TransportError> {
+        Self::start_shared(Arc::new(Mutex::new(store)), config).await
+    }
+
+    /// Start syncing a store shared with the app (must run inside a tokio runtime). After the
+    /// app changes documents outside the node, it calls [`Node::changed`] with their ids.
+    pub async fn start_shared(store: SharedStore, config: Config) -> Result<Self, TransportError> {
         let me = device_of(&config.secret_key);
-        let allowed: Allowed = Arc::new(RwLock::new(BTreeSet::new()));
-        refresh_allowed(&mut store, &allowed);
+        let allowed: Allowed = Arc::new(RwLock::new(Roster::default()));
+        let unsent = {
+            let mut guard = store.lock().map_err(|_| TransportError::Stopped)?;
+            refresh_allowed(&mut guard, &allowed);
+            guard
+                .setting(UNSENT_SETTING)
+                .ok()
+                .flatten()
+                .map(|text| text.lines().map(str::to_string).collect())
+                .unwrap_or_default()
+        };
         let lookup = MemoryLookup::new();
         let endpoint = endpoint::bind(
             config.secret_key.clone(),
@@ -130,13 +188,20 @@ impl Node {
             connected: Mutex::new(BTreeSet::new()),
             next_conn: AtomicU64::new(1),
             events,
+            status: Mutex::new(Status {
+                unsent,
+                ..Status::default()
+            }),
+            revoked: AtomicBool::new(false),
+            team_changed: Notify::new(),
         });
-        let (commands, rx) = mpsc::channel(256);
+        let (commands, rx) = mpsc::unbounded_channel();
         let engine = Engine::new(me, config.always_on.clone());
         let actor_shared = shared.clone();
+        let actor_store = store.clone();
         let actor = std::thread::Builder::new()
             .name("nabij-sync".into())
-            .spawn(move || actor(store, engine, rx, &actor_shared))
+            .spawn(move || actor(&actor_store, engine, rx, &actor_shared))
             .map_err(|e| TransportError::Setup(format!("sync thread: {e}")))?;
         let (links, mut link_rx) = mpsc::channel::<Link>(256);
         let mut tasks = Vec::new();
@@ -144,7 +209,7 @@ impl Node {
         let forward = commands.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(link) = link_rx.recv().await {
-                if forward.send(Command::Link(link)).await.is_err() {
+                if forward.send(Command::Link(link)).is_err() {
                     return;
                 }
             }
@@ -156,7 +221,7 @@ impl Node {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
-                if tick.send(Command::Event(Event::Tick)).await.is_err() {
+                if tick.send(Command::Event(Event::Tick)).is_err() {
                     return;
                 }
             }
@@ -165,6 +230,7 @@ impl Node {
             endpoint.clone(),
             shared.clone(),
             links.clone(),
+            commands.clone(),
         )));
         let node = Self {
             shared,
@@ -173,13 +239,70 @@ impl Node {
             relay: config.relay,
             commands,
             links,
-            tasks: Mutex::new(tasks),
+            tasks: Arc::new(Mutex::new(tasks)),
+            dialing: Arc::new(Mutex::new(BTreeSet::new())),
+            store,
             actor: Some(actor),
         };
         for peer in config.peers {
             node.add_peer(peer)?;
         }
+        if config.dial_team {
+            node.watch_team();
+        }
         Ok(node)
+    }
+
+    /// Dial every active device the team document lists (with the addresses it gives), now and
+    /// whenever the team document changes.
+    fn watch_team(&self) {
+        let shared = self.shared.clone();
+        let store = self.store.clone();
+        let endpoint = self.endpoint.clone();
+        let lookup = self.lookup.clone();
+        let relay = self.relay.clone();
+        let links = self.links.clone();
+        let dialing = self.dialing.clone();
+        let tasks = self.tasks.clone();
+        let commands = self.commands.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let peers = team_peers(&store, shared.me);
+                for mut peer in peers {
+                    if peer.relay.is_none() {
+                        peer.relay = relay.clone();
+                    }
+                    let Ok(addr) = peer.endpoint_addr() else {
+                        continue;
+                    };
+                    lookup.add_endpoint_info(addr.clone());
+                    let new = dialing.lock().is_ok_and(|mut d| d.insert(peer.device));
+                    if new {
+                        let dial = tokio::spawn(dial_loop(
+                            endpoint.clone(),
+                            addr,
+                            peer.device,
+                            shared.clone(),
+                            links.clone(),
+                            commands.clone(),
+                        ));
+                        if let Ok(mut tasks) = tasks.lock() {
+                            tasks.push(dial);
+                        }
+                    }
+                }
+                if let Ok(mut status) = shared.status.lock() {
+                    status.known = dialing
+                        .lock()
+                        .map(|d| d.iter().copied().collect())
+                        .unwrap_or_default();
+                }
+                shared.team_changed.notified().await;
+            }
+        });
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.push(task);
+        }
     }
 
     /// This device.
@@ -219,12 +342,17 @@ impl Node {
         }
         let addr = peer.endpoint_addr()?;
         self.lookup.add_endpoint_info(addr.clone());
+        let new = self.dialing.lock().is_ok_and(|mut d| d.insert(peer.device));
+        if !new {
+            return Ok(());
+        }
         let task = tokio::spawn(dial_loop(
             self.endpoint.clone(),
             addr,
             peer.device,
             self.shared.clone(),
             self.links.clone(),
+            self.commands.clone(),
         ));
         if let Ok(mut tasks) = self.tasks.lock() {
             tasks.push(task);
@@ -244,21 +372,105 @@ impl Node {
         });
         self.commands
             .send(Command::Run(job))
-            .await
             .map_err(|_| TransportError::Stopped)?;
         rx.await.map_err(|_| TransportError::Stopped)
+    }
+
+    /// The app changed these documents (holding the shared store itself): push them to the
+    /// peers allowed to see them. Never blocks.
+    pub fn changed(&self, doc_ids: Vec<String>) -> Result<(), TransportError> {
+        if doc_ids.is_empty() {
+            return Ok(());
+        }
+        self.commands
+            .send(Command::Changed(doc_ids))
+            .map_err(|_| TransportError::Stopped)
+    }
+
+    /// The sync state at a glance.
+    pub fn status(&self) -> Status {
+        let mut status = self
+            .shared
+            .status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        status.connected = self.connected();
+        status.revoked = self.shared.revoked.load(Ordering::Relaxed);
+        status
+    }
+
+    /// The addresses this device can be reached on (its LAN addresses and, when listening on
+    /// every interface, loopback), for invitations and the team document.
+    pub fn addresses(&self) -> Vec<SocketAddr> {
+        let mut out: Vec<SocketAddr> = Vec::new();
+        let bound = self.endpoint.bound_sockets();
+        for addr in self.endpoint.addr().ip_addrs() {
+            if !out.contains(addr) {
+                out.push(*addr);
+            }
+        }
+        for addr in bound {
+            let addr = if addr.ip().is_unspecified() {
+                SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+            } else {
+                addr
+            };
+            if addr.is_ipv4() && !out.contains(&addr) {
+                out.push(addr);
+            }
+        }
+        // Private LAN addresses first, then loopback; no more than an invitation holds.
+        out.sort_by_key(|a| (a.ip().is_loopback(), a.is_ipv6()));
+        out.truncate(crate::invite::MAX_ADDRESSES);
+        out
+    }
+
+    /// Join the team of `invitation`: ask its admin's device, store the team's documents and
+    /// this device's profile, and start syncing with the team.
+    pub async fn join(
+        &self,
+        invitation: &Invitation,
+        label: Option<String>,
+    ) -> Result<Profile, JoinError> {
+        let own = self.addresses().iter().map(ToString::to_string).collect();
+        let grant = join::request(&self.endpoint, invitation, label, own).await?;
+        let me = self.shared.me;
+        let owned = invitation.clone();
+        let profile = self
+            .with_store(move |store| store.join_team(&owned, grant, me))
+            .await?
+            .map_err(|e| JoinError::Protocol(e.to_string()))?;
+        self.commands
+            .send(Command::Event(Event::LocalChange(profile.team.to_string())))
+            .map_err(|_| TransportError::Stopped)?;
+        self.add_peer(PeerAddr {
+            device: invitation.admin,
+            addr: invitation.addresses.first().copied(),
+            relay: None,
+        })?;
+        self.shared.team_changed.notify_one();
+        Ok(profile)
     }
 
     /// Document `doc_id` changed on this device: push it to the peers allowed to see it.
     pub async fn local_change(&self, doc_id: impl Into<String>) -> Result<(), TransportError> {
         self.commands
-            .send(Command::Event(Event::LocalChange(doc_id.into())))
-            .await
+            .send(Command::Changed(vec![doc_id.into()]))
             .map_err(|_| TransportError::Stopped)
     }
 
-    /// Stop: close every connection and the endpoint, and hand the store back.
-    pub async fn shutdown(mut self) -> Result<Store, TransportError> {
+    /// Stop and hand the store back (fails when the store is still shared with someone else).
+    pub async fn shutdown(self) -> Result<Store, TransportError> {
+        let store = self.stop().await?;
+        Arc::try_unwrap(store)
+            .map_err(|_| TransportError::Stopped)?
+            .into_inner()
+            .map_err(|_| TransportError::Stopped)
+    }
+
+    /// Stop: close every connection and the endpoint; returns the shared store.
+    pub async fn stop(mut self) -> Result<SharedStore, TransportError> {
         if let Ok(mut tasks) = self.tasks.lock() {
             for task in tasks.drain(..) {
                 task.abort();
@@ -266,16 +478,16 @@ impl Node {
         }
         let actor = self.actor.take().ok_or(TransportError::Stopped)?;
         // Dropping every sender ends the sync thread's loop.
-        let (commands, _) = mpsc::channel(1);
+        let (commands, _) = mpsc::unbounded_channel();
         drop(std::mem::replace(&mut self.commands, commands));
         let (links, _) = mpsc::channel(1);
         drop(std::mem::replace(&mut self.links, links));
-        let store = tokio::task::spawn_blocking(move || actor.join())
+        tokio::task::spawn_blocking(move || actor.join())
             .await
             .map_err(|_| TransportError::Stopped)?
             .map_err(|_| TransportError::Stopped)?;
         self.endpoint.close().await;
-        Ok(store)
+        Ok(self.store.clone())
     }
 }
 
@@ -289,13 +501,30 @@ impl Drop for Node {
     }
 }
 
-/// Accept connections (the handshake hook has already refused devices outside the team).
-async fn accept_loop(endpoint: Endpoint, shared: Arc<Shared>, links: mpsc::Sender<Link>) {
+/// Accept connections (the handshake hook has already refused devices outside the team):
+/// sync sessions, and join requests answered from the store.
+async fn accept_loop(
+    endpoint: Endpoint,
+    shared: Arc<Shared>,
+    links: mpsc::Sender<Link>,
+    commands: mpsc::UnboundedSender<Command>,
+) {
     while let Some(incoming) = endpoint.accept().await {
         let shared = shared.clone();
         let links = links.clone();
+        let commands = commands.clone();
+        let seen = match incoming.remote_addr() {
+            iroh::endpoint::IncomingAddr::Ip(addr) => Some(addr),
+            _ => None,
+        };
         tokio::spawn(async move {
             match incoming.await {
+                Ok(connection) if connection.alpn() == JOIN_ALPN => {
+                    join::serve(connection, seen, |device, request| {
+                        answer_join(device, request, commands)
+                    })
+                    .await;
+                }
                 Ok(connection) => {
                     let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
                     conn::run(connection, id, shared.me, false, links).await;
@@ -306,6 +535,45 @@ async fn accept_loop(endpoint: Endpoint, shared: Arc<Shared>, links: mpsc::Sende
     }
 }
 
+/// Answer a join request on the sync thread: redeem the invitation, then push the team
+/// document to the connected peers and let the handshake admit the new device.
+async fn answer_join(
+    device: DeviceId,
+    request: join::JoinRequest,
+    commands: mpsc::UnboundedSender<Command>,
+) -> Option<Result<crate::store::invitation::JoinGrant, Refusal>> {
+    let (tx, rx) = oneshot::channel();
+    let job: Job = Box::new(move |store: &mut Store| {
+        let _ = tx.send(redeem(store, device, &request));
+    });
+    commands.send(Command::Run(job)).ok()?;
+    let (answer, team) = rx.await.ok()?.ok()?;
+    if let Some(team) = team {
+        let _ = commands.send(Command::Event(Event::LocalChange(team)));
+    }
+    Some(answer)
+}
+
+type Redeemed = (
+    Result<crate::store::invitation::JoinGrant, Refusal>,
+    Option<String>,
+);
+
+fn redeem(
+    store: &mut Store,
+    device: DeviceId,
+    request: &join::JoinRequest,
+) -> Result<Redeemed, StoreError> {
+    let answer = store.redeem_invitation(
+        &request.secret,
+        &device,
+        request.label.clone(),
+        request.addresses.clone(),
+    )?;
+    let team = store.profile()?.map(|p| p.team.to_string());
+    Ok((answer, team))
+}
+
 /// Keep a connection to `device` while there is none: dial, run it, back off.
 async fn dial_loop(
     endpoint: Endpoint,
@@ -313,11 +581,15 @@ async fn dial_loop(
     device: DeviceId,
     shared: Arc<Shared>,
     links: mpsc::Sender<Link>,
+    revoked: mpsc::UnboundedSender<Command>,
 ) {
     const FIRST: Duration = Duration::from_millis(200);
     const MAX: Duration = Duration::from_secs(30);
     let mut backoff = FIRST;
     loop {
+        if shared.revoked.load(Ordering::Relaxed) {
+            return;
+        }
         if shared.is_connected(&device) {
             tokio::time::sleep(Duration::from_millis(500)).await;
             continue;
@@ -331,12 +603,34 @@ async fn dial_loop(
         {
             Ok(Ok(connection)) => {
                 let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
-                conn::run(connection, id, shared.me, true, links.clone()).await;
+                let told_revoked = conn::run(connection, id, shared.me, true, links.clone()).await;
+                if told_revoked {
+                    // The remote passed our own handshake check (an active device of the
+                    // team), and says this device is revoked.
+                    tracing::warn!(%device, "this device was revoked from the team");
+                    let _ = revoked.send(Command::Revoked(device));
+                    return;
+                }
                 if started.elapsed() > Duration::from_secs(10) {
                     backoff = FIRST;
                 }
             }
-            Ok(Err(e)) => tracing::debug!(%device, "dial failed: {e}"),
+            Ok(Err(e)) => {
+                let told = match &e {
+                    iroh::endpoint::ConnectError::Connection { source, .. } => is_revoked(source),
+                    iroh::endpoint::ConnectError::Connecting {
+                        source: iroh::endpoint::ConnectingError::ConnectionError { source, .. },
+                        ..
+                    } => is_revoked(source),
+                    _ => false,
+                };
+                if told {
+                    tracing::warn!(%device, "this device was revoked from the team");
+                    let _ = revoked.send(Command::Revoked(device));
+                    return;
+                }
+                tracing::debug!(%device, "dial failed: {e}");
+            }
             Err(_) => tracing::debug!(%device, "dial timed out"),
         }
         tokio::time::sleep(backoff).await;
@@ -344,28 +638,78 @@ async fn dial_loop(
     }
 }
 
-/// The active devices of the team document(s) in `store`.
+/// The team's devices as the team document(s) in `store` list them.
 fn refresh_allowed(store: &mut Store, allowed: &Allowed) {
-    let active: BTreeSet<DeviceId> = match store.devices() {
+    let roster = match store.devices() {
         Ok(devices) => {
             let revoked: BTreeSet<DeviceId> = devices
                 .iter()
                 .filter(|d| d.revoked)
                 .map(|d| d.device)
                 .collect();
-            devices
+            let active = devices
                 .into_iter()
                 .map(|d| d.device)
                 .filter(|d| !revoked.contains(d))
-                .collect()
+                .collect();
+            Roster { active, revoked }
         }
         Err(e) => {
             tracing::error!("cannot read the team's devices: {e}");
-            BTreeSet::new()
+            Roster::default()
         }
     };
     if let Ok(mut set) = allowed.write() {
-        *set = active;
+        *set = roster;
+    }
+}
+
+/// The active devices of the team other than `me`, with the first address the team document
+/// gives for each.
+fn team_peers(store: &SharedStore, me: DeviceId) -> Vec<PeerAddr> {
+    let Ok(mut store) = store.lock() else {
+        return Vec::new();
+    };
+    let Ok(Some(profile)) = store.profile() else {
+        return Vec::new();
+    };
+    let Ok(team) = store.open_team(&profile.team) else {
+        return Vec::new();
+    };
+    team.active_devices()
+        .filter_map(|(id, device)| {
+            let id = DeviceId::parse(id).ok()?;
+            (id != me).then(|| PeerAddr {
+                device: id,
+                addr: device.addresses.iter().find_map(|a| a.parse().ok()),
+                relay: None,
+            })
+        })
+        .collect()
+}
+
+/// Forget documents in `status.unsent` that `peer` (caught up) may hold, and keep the rest.
+fn mark_sent(store: &mut Store, engine: &Engine, peer: &DeviceId, shared: &Shared) {
+    let Ok(mut status) = shared.status.lock() else {
+        return;
+    };
+    status.last_sync_ms = Some(now_ms());
+    let before = status.unsent.len();
+    status.unsent.retain(|id| match store.document(id) {
+        Ok(Some(record)) => !engine.may_share(peer, &record.readers),
+        // Gone (or unreadable): nothing to send.
+        _ => false,
+    });
+    if status.unsent.len() != before {
+        save_unsent(store, &status.unsent);
+    }
+}
+
+fn save_unsent(store: &mut Store, unsent: &[String]) {
+    let text = unsent.join("\n");
+    let value = (!text.is_empty()).then_some(text.as_str());
+    if let Err(e) = store.set_setting(UNSENT_SETTING, value) {
+        tracing::error!("cannot remember unsent changes: {e}");
     }
 }
 
@@ -375,60 +719,29 @@ struct Current {
     out: mpsc::UnboundedSender<Out>,
 }
 
-/// The sync thread: the only owner of the store and the engine.
+/// The sync thread: the owner of the engine; it holds the store's lock for one command at a
+/// time.
 fn actor(
-    mut store: Store,
+    store: &SharedStore,
     mut engine: Engine,
-    mut rx: mpsc::Receiver<Command>,
+    mut rx: mpsc::UnboundedReceiver<Command>,
     shared: &Shared,
-) -> Store {
-    let me = shared.me;
+) {
     let mut links: BTreeMap<DeviceId, Current> = BTreeMap::new();
     while let Some(command) = rx.blocking_recv() {
-        let mut effects = Vec::new();
-        match command {
-            Command::Link(Link::Attach {
-                peer,
-                conn,
-                dialer,
-                out,
-            }) => {
-                let preferred = me.min(peer);
-                if let Some(old) = links.get(&peer) {
-                    if old.dialer == preferred && dialer != preferred {
-                        // A simultaneous dial: keep the connection the lower id dialed.
-                        let _ = out.send(Out::Close(EndReason::Local("duplicate".into())));
-                        continue;
-                    }
-                    if let Some(old) = links.remove(&peer) {
-                        drop(old.out);
-                        effects.extend(engine.handle(&mut store, Event::Disconnected(peer)));
-                    }
-                }
-                links.insert(peer, Current { conn, dialer, out });
-                shared.set_connected(peer, true);
-                let _ = shared.events.send(SyncEvent::Connected(peer));
-                effects.extend(engine.handle(&mut store, Event::Connected(peer)));
+        let Ok(mut guard) = store.lock() else {
+            tracing::error!("the store's lock is poisoned: sync stops");
+            return;
+        };
+        let store: &mut Store = &mut guard;
+        let effects = handle(store, &mut engine, &mut links, command, shared);
+        // What this command wrote: the app learns of documents that came in by sync.
+        match store.take_changed() {
+            Ok(ids) if !ids.is_empty() => {
+                let _ = shared.events.send(SyncEvent::Changed(ids));
             }
-            Command::Link(Link::Received { peer, conn, bytes }) => {
-                if links.get(&peer).is_some_and(|c| c.conn == conn) {
-                    effects = engine.handle(&mut store, Event::Received { from: peer, bytes });
-                }
-            }
-            Command::Link(Link::Detach { peer, conn }) => {
-                if links.get(&peer).is_some_and(|c| c.conn == conn) {
-                    links.remove(&peer);
-                    shared.set_connected(peer, false);
-                    let _ = shared.events.send(SyncEvent::Disconnected(peer));
-                    effects = engine.handle(&mut store, Event::Disconnected(peer));
-                }
-            }
-            Command::Event(event) => {
-                effects = engine.handle(&mut store, event);
-                // Tick and local edits may change the team: keep the handshake gate current.
-                refresh_allowed(&mut store, &shared.allowed);
-            }
-            Command::Run(job) => job(&mut store),
+            Ok(_) => {}
+            Err(e) => tracing::error!("cannot list changed documents: {e}"),
         }
         for effect in effects {
             match effect {
@@ -438,6 +751,7 @@ fn actor(
                     }
                 }
                 Effect::CaughtUp { peer } => {
+                    mark_sent(store, &engine, &peer, shared);
                     let _ = shared.events.send(SyncEvent::CaughtUp(peer));
                 }
                 Effect::Disconnect { peer, reason } => {
@@ -450,5 +764,127 @@ fn actor(
             }
         }
     }
-    store
+}
+
+/// Handle one command with the store locked; returns the engine's effects.
+fn handle(
+    store: &mut Store,
+    engine: &mut Engine,
+    links: &mut BTreeMap<DeviceId, Current>,
+    command: Command,
+    shared: &Shared,
+) -> Vec<Effect> {
+    let me = shared.me;
+    let mut effects = Vec::new();
+    match command {
+        Command::Link(Link::Attach {
+            peer,
+            conn,
+            dialer,
+            out,
+        }) => {
+            let preferred = me.min(peer);
+            if let Some(old) = links.get(&peer) {
+                if old.dialer == preferred && dialer != preferred {
+                    // A simultaneous dial: keep the connection the lower id dialed.
+                    let _ = out.send(Out::Close(EndReason::Local("duplicate".into())));
+                    return effects;
+                }
+                if let Some(old) = links.remove(&peer) {
+                    drop(old.out);
+                    effects.extend(engine.handle(store, Event::Disconnected(peer)));
+                }
+            }
+            links.insert(peer, Current { conn, dialer, out });
+            shared.set_connected(peer, true);
+            let _ = shared.events.send(SyncEvent::Connected(peer));
+            effects.extend(engine.handle(store, Event::Connected(peer)));
+        }
+        Command::Link(Link::Received { peer, conn, bytes }) => {
+            if links.get(&peer).is_some_and(|c| c.conn == conn) {
+                effects = engine.handle(store, Event::Received { from: peer, bytes });
+                if store.take_changed().is_ok_and(|ids| {
+                    let team = ids.iter().any(|id| is_team_doc(store, id));
+                    let _ = shared.events.send(SyncEvent::Changed(ids));
+                    team
+                }) {
+                    refresh_allowed(store, &shared.allowed);
+                    shared.team_changed.notify_one();
+                }
+            }
+        }
+        Command::Link(Link::Detach { peer, conn }) => {
+            if links.get(&peer).is_some_and(|c| c.conn == conn) {
+                links.remove(&peer);
+                shared.set_connected(peer, false);
+                let _ = shared.events.send(SyncEvent::Disconnected(peer));
+                effects = engine.handle(store, Event::Disconnected(peer));
+            }
+        }
+        Command::Event(event) => {
+            effects = engine.handle(store, event);
+            // Tick and local edits may change the team: keep the handshake gate current.
+            refresh_allowed(store, &shared.allowed);
+        }
+        Command::Run(job) => {
+            job(store);
+            // What a job wrote is a local change.
+            if let Ok(ids) = store.take_changed() {
+                effects = local_changes(store, engine, ids, shared);
+            }
+        }
+        Command::Changed(ids) => effects = local_changes(store, engine, ids, shared),
+        Command::Revoked(by) => {
+            if !shared.revoked.swap(true, Ordering::Relaxed) {
+                match store.wipe_team() {
+                    Ok(()) => tracing::warn!(%by, "revoked: the team's data was wiped"),
+                    Err(e) => tracing::error!("revoked, but wiping failed: {e}"),
+                }
+                for (_, current) in std::mem::take(links) {
+                    let _ = current.out.send(Out::Close(EndReason::NotAllowed));
+                }
+                if let Ok(mut status) = shared.status.lock() {
+                    status.unsent.clear();
+                }
+                refresh_allowed(store, &shared.allowed);
+                let _ = store.take_changed();
+                let _ = shared.events.send(SyncEvent::Revoked(by));
+            }
+        }
+    }
+    effects
+}
+
+fn is_team_doc(store: &mut Store, id: &str) -> bool {
+    matches!(store.document(id), Ok(Some(record)) if record.kind == crate::doc::DocKind::Team)
+}
+
+/// Documents changed on this device: remember them as unsent and push them.
+fn local_changes(
+    store: &mut Store,
+    engine: &mut Engine,
+    ids: Vec<String>,
+    shared: &Shared,
+) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut team = false;
+    if let Ok(mut status) = shared.status.lock() {
+        for id in &ids {
+            if !status.unsent.contains(id) {
+                status.unsent.push(id.clone());
+            }
+        }
+        save_unsent(store, &status.unsent);
+    }
+    for id in ids {
+        team |= is_team_doc(store, &id);
+        effects.extend(engine.handle(store, Event::LocalChange(id)));
+    }
+    if team {
+        refresh_allowed(store, &shared.allowed);
+        shared.team_changed.notify_one();
+    }
+    // Changes on behalf of sync bookkeeping (the unsent list) are not documents.
+    let _ = store.take_changed();
+    effects
 }

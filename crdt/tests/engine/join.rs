@@ -1,0 +1,244 @@
+//! Joining a team by invitation and being revoked from it, over real iroh on loopback: an
+//! admin's device invites a new member's laptop, the laptop joins with the invitation's text,
+//! receives the case it is allowed on and sends its own journal entry back; a used or made-up
+//! invitation is refused; a revoked laptop is told on its next contact and wipes the team's
+//! data. No public relay or DNS; every wait is bounded.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use nabij_crdt::case::NewCase;
+use nabij_crdt::doc::DocKind;
+use nabij_crdt::id::{CaseId, DeviceId};
+use nabij_crdt::invite::Invitation;
+use nabij_crdt::store::invitation::Refusal;
+use nabij_crdt::team::NewMember;
+use nabij_crdt::transport::join::JoinError;
+use nabij_crdt::transport::key::{device_of, generate};
+use nabij_crdt::transport::{Config, Node, SyncEvent};
+
+use super::{entry, open_plain};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn config(key: &iroh::SecretKey) -> Config {
+    Config {
+        secret_key: key.clone(),
+        bind: Some("127.0.0.1:0".parse().unwrap()),
+        relay: None,
+        peers: vec![],
+        always_on: BTreeSet::new(),
+        tick: Duration::from_millis(300),
+        dial_team: true,
+    }
+}
+
+/// Poll `check` on the node's store until it is true (bounded).
+async fn until<F>(node: &Node, what: &str, check: F)
+where
+    F: Fn(&mut nabij_crdt::store::Store) -> bool + Send + Sync + Clone + 'static,
+{
+    let started = Instant::now();
+    loop {
+        let check = check.clone();
+        if node.with_store(move |s| check(s)).await.unwrap() {
+            return;
+        }
+        assert!(started.elapsed() < WAIT, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn journal_len(store: &mut nabij_crdt::store::Store, case: &CaseId) -> Option<usize> {
+    store.open_case(case).ok().map(|c| c.journal.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_laptop_joins_by_invitation_syncs_and_is_wiped_when_revoked() {
+    let (key_a, key_b, key_c) = (
+        generate().unwrap(),
+        generate().unwrap(),
+        generate().unwrap(),
+    );
+    let (dir_a, dir_b, dir_c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let mut store_a = open_plain(dir_a.path());
+    let admin = store_a
+        .start_team(
+            "Sociaal Huis Noord",
+            NewMember {
+                name: "An Admin".into(),
+                role: "coördinator".into(),
+                organisation: None,
+            },
+            device_of(&key_a),
+        )
+        .unwrap();
+    let bram = store_a
+        .edit_team(&admin.author(), &admin.team, |t| {
+            t.add_member(
+                NewMember {
+                    name: "Bram Peeters".into(),
+                    role: "maatschappelijk werker".into(),
+                    organisation: None,
+                },
+                false,
+            )
+        })
+        .unwrap();
+    let node_a = Node::start(store_a, config(&key_a)).await.unwrap();
+    let addresses = node_a.addresses();
+    assert!(
+        addresses.iter().any(|a| a.ip().is_loopback()),
+        "{addresses:?}"
+    );
+    let (me_a, bram2) = (admin.clone(), bram.clone());
+    let invitation = node_a
+        .with_store(move |s| s.create_invitation(&me_a, &bram2, &addresses))
+        .await
+        .unwrap()
+        .unwrap();
+    // It travels as text.
+    let text = invitation.to_text().unwrap();
+    let invitation = Invitation::parse(&text).unwrap();
+
+    // Bram's laptop: an empty store, joins with the text.
+    let node_b = Node::start(open_plain(dir_b.path()), config(&key_b))
+        .await
+        .unwrap();
+    let mut events_b = node_b.subscribe();
+    let profile_b = node_b
+        .join(&invitation, Some("Laptop Bram".into()))
+        .await
+        .unwrap();
+    assert_eq!(profile_b.member, bram);
+    assert_eq!(profile_b.team, admin.team);
+    assert_eq!(profile_b.device, device_of(&key_b));
+    let team_b = node_b
+        .with_store({
+            let team = admin.team.clone();
+            move |s| s.open_team(&team).unwrap()
+        })
+        .await
+        .unwrap();
+    let listed = &team_b.devices[&device_of(&key_b).to_string()];
+    assert_eq!(listed.member, bram.to_string());
+    assert_eq!(listed.label.as_deref(), Some("Laptop Bram"));
+    assert!(
+        !listed.addresses.is_empty(),
+        "the admin noted where it listens"
+    );
+
+    // The same invitation from another device, and a made-up one, are refused.
+    let node_c = Node::start(open_plain(dir_c.path()), config(&key_c))
+        .await
+        .unwrap();
+    match node_c.join(&invitation, None).await {
+        Err(JoinError::Refused(Refusal::Unknown)) => {}
+        other => panic!("a used invitation must be refused: {other:?}"),
+    }
+    let made_up = Invitation {
+        secret: [9; 16],
+        ..invitation.clone()
+    };
+    match node_c.join(&made_up, None).await {
+        Err(JoinError::Refused(Refusal::Unknown)) => {}
+        other => panic!("a made-up invitation must be refused: {other:?}"),
+    }
+    let c_has = node_c
+        .with_store(|s| (s.profile().unwrap(), s.document_ids(DocKind::Team).unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(c_has, (None, vec![]), "a refused device stores nothing");
+    node_c.shutdown().await.unwrap();
+
+    // A case for Bram crosses over; his entry comes back.
+    let me_a = admin.clone();
+    let bram3 = bram.clone();
+    let case = node_a
+        .with_store(move |s| {
+            let case = s
+                .register_case(
+                    &me_a,
+                    NewCase {
+                        client_name: "Yasmina El Amrani".into(),
+                        birth_date: None,
+                        contact: None,
+                        language: None,
+                        owner: None,
+                    },
+                )
+                .unwrap();
+            s.edit_case(&me_a.author(), &case, |c| {
+                c.set_member_allowed(&bram3, true)
+            })
+            .unwrap();
+            case
+        })
+        .await
+        .unwrap();
+    let case2 = case.clone();
+    until(&node_b, "the case reaches Bram", move |s| {
+        journal_len(s, &case2).is_some()
+    })
+    .await;
+    let (case3, me_b) = (case.clone(), profile_b.clone());
+    node_b
+        .with_store(move |s| {
+            s.edit_case(&me_b.author(), &case3, |c| {
+                c.add_journal_entry(entry("Huisbezoek gedaan", "2026-11-20"))
+            })
+            .unwrap();
+        })
+        .await
+        .unwrap();
+    let case4 = case.clone();
+    until(&node_a, "Bram's entry reaches the admin", move |s| {
+        journal_len(s, &case4) == Some(1)
+    })
+    .await;
+    // Something the app shows changed: the laptop was told.
+    let mut changed = false;
+    while let Ok(event) = events_b.try_recv() {
+        changed |= matches!(&event, SyncEvent::Changed(ids) if ids.contains(&case.to_string()));
+    }
+    assert!(changed, "B got a Changed event for the case");
+
+    // Revoke Bram's laptop: it is told on its next contact and wipes the team's data.
+    let device_b: DeviceId = device_of(&key_b);
+    let me_a = admin.clone();
+    node_a
+        .with_store(move |s| {
+            s.edit_team(&me_a.author(), &me_a.team, |t| t.revoke_device(&device_b))
+                .unwrap();
+        })
+        .await
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if node_b.status().revoked {
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "B was never told it is revoked");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let left = node_b
+        .with_store(|s| {
+            (
+                s.profile().unwrap(),
+                s.document_ids(DocKind::Team).unwrap().len(),
+                s.document_ids(DocKind::Case).unwrap().len(),
+                s.list_cases(&Default::default())
+                    .map(|l| l.len())
+                    .unwrap_or(usize::MAX),
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(left, (None, 0, 0, 0), "B's team data is wiped");
+    node_b.shutdown().await.unwrap();
+    node_a.shutdown().await.unwrap();
+}

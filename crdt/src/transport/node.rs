@@ -41,6 +41,10 @@ pub struct Config {
     pub always_on: BTreeSet<DeviceId>,
     /// How often the engine ticks.
     pub tick: Duration,
+    /// Also find peers on the local network with multicast DNS, and announce this device there
+    /// (see [`endpoint::lan_lookup`]). Peers given by device id alone are then found by it.
+    /// The user can switch it off; tests keep it off outside network namespaces.
+    pub lan_discovery: bool,
 }
 
 /// What happened to a peer, for status displays and tests.
@@ -120,6 +124,7 @@ impl Node {
             config.bind,
             config.relay.clone(),
             lookup.clone(),
+            config.lan_discovery,
             allowed.clone(),
         )
         .await?;

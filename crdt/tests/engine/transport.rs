@@ -123,6 +123,7 @@ fn config(key: &SecretKey, peers: Vec<PeerAddr>, always_on: BTreeSet<DeviceId>) 
         peers,
         always_on,
         tick: Duration::from_millis(500),
+        lan_discovery: false,
     }
 }
 

@@ -12,6 +12,7 @@ mod corruption;
 mod crash;
 mod fixtures;
 mod keys;
+mod lan;
 mod rebuild;
 mod storage;
 mod sync_sim;

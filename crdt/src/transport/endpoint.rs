@@ -66,7 +66,8 @@ impl PeerAddr {
 impl FromStr for PeerAddr {
     type Err = TransportError;
 
-    /// `<device-id>@<ip:port>`, or `<device-id>` alone (reached through the relay).
+    /// `<device-id>@<ip:port>`, or `<device-id>` alone (reached through the relay, or found on
+    /// the LAN when discovery is on).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let (device, addr) = match text.split_once('@') {
             Some((device, addr)) => (device, Some(addr)),
@@ -131,9 +132,15 @@ impl EndpointHooks for TeamGate {
 /// attribute is filtered out (team devices know the relay from their configuration), as are
 /// loopback addresses; no user data is set. What it learns: the announced addresses of other
 /// endpoints, used only to dial devices the node already wants to reach; a discovered device
-/// still has to pass the [`TeamGate`].
+/// still has to pass the team check at the handshake. It queries the network about every 0.7 s
+/// (the crate's default cadence).
 pub fn lan_lookup() -> MdnsAddressLookupBuilder {
-    MdnsAddressLookup::builder().addr_filter(AddrFilter::new(|addrs| {
+    MdnsAddressLookup::builder().addr_filter(lan_filter())
+}
+
+/// What LAN discovery announces: direct IP addresses that are not loopback.
+fn lan_filter() -> AddrFilter {
+    AddrFilter::new(|addrs| {
         Cow::Owned(
             addrs
                 .iter()
@@ -141,7 +148,7 @@ pub fn lan_lookup() -> MdnsAddressLookupBuilder {
                 .cloned()
                 .collect(),
         )
-    }))
+    })
 }
 
 /// Bind an endpoint with the device's secret key: UDP on `bind` (none: relay only), through
@@ -236,5 +243,20 @@ mod tests {
         assert_eq!(bare.addr, None);
         assert!("nope@127.0.0.1:1".parse::<PeerAddr>().is_err());
         assert!(format!("{device}@localhost").parse::<PeerAddr>().is_err());
+    }
+
+    #[test]
+    fn lan_discovery_announces_direct_addresses_only() {
+        let lan: SocketAddr = "192.168.1.20:4000".parse().unwrap();
+        let v6: SocketAddr = "[fe80::1]:4000".parse().unwrap();
+        let addrs = vec![
+            TransportAddr::Relay("https://relay.example.org".parse().unwrap()),
+            TransportAddr::Ip("127.0.0.1:4000".parse().unwrap()),
+            TransportAddr::Ip("[::1]:4000".parse().unwrap()),
+            TransportAddr::Ip(lan),
+            TransportAddr::Ip(v6),
+        ];
+        let kept = lan_filter().apply(&addrs).into_owned();
+        assert_eq!(kept, vec![TransportAddr::Ip(lan), TransportAddr::Ip(v6)]);
     }
 }

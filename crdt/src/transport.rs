@@ -6,8 +6,9 @@
 //! - [`frame`]: length-prefixed frames (u32 big-endian length, capped at
 //!   [`MAX_MESSAGE_BYTES`](crate::sync::message::MAX_MESSAGE_BYTES)) on one bidirectional
 //!   stream per connection.
-//! - [`endpoint`]: the iroh endpoint, built from the minimal preset (no public relay, no DNS or
-//!   other address lookup): static peer addresses, an optional explicit relay, and a handshake
+//! - [`endpoint`]: the iroh endpoint, built from the minimal preset (no public relay, no DNS):
+//!   static peer addresses, LAN discovery with multicast DNS when switched on
+//!   ([`Config::lan_discovery`]), an optional explicit relay, and a handshake
 //!   hook that closes connections with devices that are not active in the team before any
 //!   application data; plus a plain-HTTP relay server for tests and a team peer on loopback.
 //! - [`join`]: joining a team by invitation (its own ALPN, one request and one answer).

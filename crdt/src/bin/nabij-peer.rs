@@ -4,8 +4,14 @@
 //! ```text
 //! nabij-peer --data-dir DIR --key-file FILE --device-key-file FILE --bind 127.0.0.1:PORT
 //!            [--peer DEVICE@IP:PORT]... [--always-on DEVICE]... [--relay http://127.0.0.1:PORT]
-//!            [--serve-relay 127.0.0.1:PORT] [--print-device-id]
+//!            [--serve-relay 127.0.0.1:PORT] [--lan] [--print-device-id]
 //! ```
+//!
+//! `--peer` takes `DEVICE@IP:PORT`, or `DEVICE` alone for a peer reached through the relay or,
+//! with `--lan`, found on the local network. `--lan` switches on LAN discovery: the peer
+//! announces its device id and direct addresses with multicast DNS on the local network and
+//! finds other devices there the same way (off by default; bind to `0.0.0.0:PORT` so that LAN
+//! addresses are announced).
 //!
 //! The store in `--data-dir` (encrypted with the key in `--key-file`) must hold the team
 //! document, listing this device (the public half of `--device-key-file`, created with mode
@@ -38,15 +44,23 @@ struct Args {
     relay: Option<String>,
     serve_relay: Option<SocketAddr>,
     print_device_id: bool,
+    lan: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args::default();
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        if flag == "--print-device-id" {
-            args.print_device_id = true;
-            continue;
+        match flag.as_str() {
+            "--print-device-id" => {
+                args.print_device_id = true;
+                continue;
+            }
+            "--lan" => {
+                args.lan = true;
+                continue;
+            }
+            _ => {}
         }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
@@ -138,6 +152,7 @@ async fn run(args: Args) -> Result<(), String> {
         always_on,
         tick: Duration::from_secs(1),
         dial_team: true,
+        lan_discovery: args.lan,
     };
     let node = Node::start(store, config)
         .await
@@ -148,7 +163,7 @@ async fn run(args: Args) -> Result<(), String> {
         .map_or_else(|| "-".to_string(), ToString::to_string);
     let relay_text = relay.map_or_else(|| "-".to_string(), |r| r.to_string());
     println!("ready device={me} addr={addr} relay={relay_text}");
-    tracing::info!(device = %me, %addr, relay = %relay_text, "team peer running");
+    tracing::info!(device = %me, %addr, relay = %relay_text, lan = args.lan, "team peer running");
 
     let mut events = node.subscribe();
     let logger = tokio::spawn(async move {

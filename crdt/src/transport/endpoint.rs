@@ -1,8 +1,9 @@
 //! The iroh endpoint of a device and the team relay.
 //!
 //! Endpoints are built from [`presets::Minimal`]: no public relay, no DNS, no pkarr, no
-//! port mapping. Peers are reached at static addresses (kept in a [`MemoryLookup`]) or through
-//! one explicitly configured relay. A handshake hook ([`TeamGate`]) runs once TLS has
+//! port mapping. Peers are reached at static addresses (kept in a [`MemoryLookup`]), through
+//! one explicitly configured relay, or, when LAN discovery is on, at the addresses they announce
+//! with multicast DNS on the local network ([`lan_lookup`]). A handshake hook ([`TeamGate`]) runs once TLS has
 //! authenticated the remote endpoint, on incoming and outgoing connections alike, and closes
 //! the connection unless the remote device is active in the team (or the ALPN is not Nabij's),
 //! so an unknown device never gets to send or read application data.
@@ -13,9 +14,12 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 
-use iroh::address_lookup::MemoryLookup;
+use std::borrow::Cow;
+
+use iroh::address_lookup::{AddrFilter, MemoryLookup};
 use iroh::endpoint::{AfterHandshakeOutcome, Connection, EndpointHooks, VarInt, presets};
-use iroh::{Endpoint, EndpointAddr, RelayMap, RelayMode, RelayUrl, SecretKey};
+use iroh::{Endpoint, EndpointAddr, RelayMap, RelayMode, RelayUrl, SecretKey, TransportAddr};
+use iroh_mdns_address_lookup::{MdnsAddressLookup, MdnsAddressLookupBuilder};
 
 use super::TransportError;
 use super::join::JOIN_ALPN;
@@ -73,7 +77,8 @@ impl PeerAddr {
 impl FromStr for PeerAddr {
     type Err = TransportError;
 
-    /// `<device-id>@<ip:port>`, or `<device-id>` alone (reached through the relay).
+    /// `<device-id>@<ip:port>`, or `<device-id>` alone (reached through the relay, or found on
+    /// the LAN when discovery is on).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let (device, addr) = match text.split_once('@') {
             Some((device, addr)) => (device, Some(addr)),
@@ -138,13 +143,44 @@ impl EndpointHooks for TeamGate {
     }
 }
 
+/// LAN discovery: multicast DNS (224.0.0.251 / ff02::fb, port 5353, link-local scope, so it
+/// never leaves the local network) through `iroh-mdns-address-lookup`.
+///
+/// What it announces: the endpoint id (the device id, public anyway: it is in the team
+/// document) as the instance name under the crate's generic `_irohv1._udp.local` service (a
+/// Nabij-specific name would tell everyone on the network which application runs here), and
+/// the endpoint's direct UDP addresses. The relay URL that the crate would add as a TXT
+/// attribute is filtered out (team devices know the relay from their configuration), as are
+/// loopback addresses; no user data is set. What it learns: the announced addresses of other
+/// endpoints, used only to dial devices the node already wants to reach; a discovered device
+/// still has to pass the team check at the handshake. It queries the network about every 0.7 s
+/// (the crate's default cadence).
+pub fn lan_lookup() -> MdnsAddressLookupBuilder {
+    MdnsAddressLookup::builder().addr_filter(lan_filter())
+}
+
+/// What LAN discovery announces: direct IP addresses that are not loopback.
+fn lan_filter() -> AddrFilter {
+    AddrFilter::new(|addrs| {
+        Cow::Owned(
+            addrs
+                .iter()
+                .filter(|a| matches!(a, TransportAddr::Ip(ip) if !ip.ip().is_loopback()))
+                .cloned()
+                .collect(),
+        )
+    })
+}
+
 /// Bind an endpoint with the device's secret key: UDP on `bind` (none: relay only), through
-/// `relay` when given, peers looked up in `lookup` only.
+/// `relay` when given, peers looked up in `lookup`, and on the LAN with multicast DNS when
+/// `lan` is set ([`lan_lookup`]).
 pub(crate) async fn bind(
     secret: SecretKey,
     bind: Option<SocketAddr>,
     relay: Option<RelayUrl>,
     lookup: MemoryLookup,
+    lan: bool,
     allowed: Allowed,
 ) -> Result<Endpoint, TransportError> {
     let setup = |e: &dyn std::fmt::Display| TransportError::Setup(e.to_string());
@@ -155,6 +191,9 @@ pub(crate) async fn bind(
         .address_lookup(lookup)
         .clear_ip_transports()
         .hooks(TeamGate { allowed });
+    if lan {
+        builder = builder.address_lookup(lan_lookup());
+    }
     if let Some(addr) = bind {
         builder = builder.bind_addr(addr).map_err(|e| setup(&e))?;
     }
@@ -225,5 +264,20 @@ mod tests {
         assert_eq!(bare.addr, None);
         assert!("nope@127.0.0.1:1".parse::<PeerAddr>().is_err());
         assert!(format!("{device}@localhost").parse::<PeerAddr>().is_err());
+    }
+
+    #[test]
+    fn lan_discovery_announces_direct_addresses_only() {
+        let lan: SocketAddr = "192.168.1.20:4000".parse().unwrap();
+        let v6: SocketAddr = "[fe80::1]:4000".parse().unwrap();
+        let addrs = vec![
+            TransportAddr::Relay("https://relay.example.org".parse().unwrap()),
+            TransportAddr::Ip("127.0.0.1:4000".parse().unwrap()),
+            TransportAddr::Ip("[::1]:4000".parse().unwrap()),
+            TransportAddr::Ip(lan),
+            TransportAddr::Ip(v6),
+        ];
+        let kept = lan_filter().apply(&addrs).into_owned();
+        assert_eq!(kept, vec![TransportAddr::Ip(lan), TransportAddr::Ip(v6)]);
     }
 }

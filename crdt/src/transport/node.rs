@@ -55,6 +55,10 @@ pub struct Config {
     /// Also dial every active device the team document lists, at the addresses it gives (and
     /// new ones as they are added).
     pub dial_team: bool,
+    /// Also find peers on the local network with multicast DNS, and announce this device there
+    /// (see [`endpoint::lan_lookup`]). Peers given by device id alone are then found by it.
+    /// The user can switch it off; tests keep it off outside network namespaces.
+    pub lan_discovery: bool,
 }
 
 /// What happened to a peer, for status displays and tests.
@@ -178,6 +182,7 @@ impl Node {
             config.bind,
             config.relay.clone(),
             lookup.clone(),
+            config.lan_discovery,
             allowed.clone(),
         )
         .await?;
@@ -230,7 +235,7 @@ impl Node {
             endpoint.clone(),
             shared.clone(),
             links.clone(),
-            commands.clone(),
+            commands.downgrade(),
         )));
         let node = Self {
             shared,
@@ -264,7 +269,7 @@ impl Node {
         let links = self.links.clone();
         let dialing = self.dialing.clone();
         let tasks = self.tasks.clone();
-        let commands = self.commands.clone();
+        let commands = self.commands.downgrade();
         let task = tokio::spawn(async move {
             loop {
                 let peers = team_peers(&store, shared.me);
@@ -352,7 +357,7 @@ impl Node {
             peer.device,
             self.shared.clone(),
             self.links.clone(),
-            self.commands.clone(),
+            self.commands.downgrade(),
         ));
         if let Ok(mut tasks) = self.tasks.lock() {
             tasks.push(task);
@@ -507,7 +512,7 @@ async fn accept_loop(
     endpoint: Endpoint,
     shared: Arc<Shared>,
     links: mpsc::Sender<Link>,
-    commands: mpsc::UnboundedSender<Command>,
+    commands: mpsc::WeakUnboundedSender<Command>,
 ) {
     while let Some(incoming) = endpoint.accept().await {
         let shared = shared.clone();
@@ -520,6 +525,9 @@ async fn accept_loop(
         tokio::spawn(async move {
             match incoming.await {
                 Ok(connection) if connection.alpn() == JOIN_ALPN => {
+                    let Some(commands) = commands.upgrade() else {
+                        return;
+                    };
                     join::serve(connection, seen, |device, request| {
                         answer_join(device, request, commands)
                     })
@@ -581,7 +589,7 @@ async fn dial_loop(
     device: DeviceId,
     shared: Arc<Shared>,
     links: mpsc::Sender<Link>,
-    revoked: mpsc::UnboundedSender<Command>,
+    revoked: mpsc::WeakUnboundedSender<Command>,
 ) {
     const FIRST: Duration = Duration::from_millis(200);
     const MAX: Duration = Duration::from_secs(30);
@@ -608,7 +616,9 @@ async fn dial_loop(
                     // The remote passed our own handshake check (an active device of the
                     // team), and says this device is revoked.
                     tracing::warn!(%device, "this device was revoked from the team");
-                    let _ = revoked.send(Command::Revoked(device));
+                    if let Some(revoked) = revoked.upgrade() {
+                        let _ = revoked.send(Command::Revoked(device));
+                    }
                     return;
                 }
                 if started.elapsed() > Duration::from_secs(10) {
@@ -626,7 +636,9 @@ async fn dial_loop(
                 };
                 if told {
                     tracing::warn!(%device, "this device was revoked from the team");
-                    let _ = revoked.send(Command::Revoked(device));
+                    if let Some(revoked) = revoked.upgrade() {
+                        let _ = revoked.send(Command::Revoked(device));
+                    }
                     return;
                 }
                 tracing::debug!(%device, "dial failed: {e}");
@@ -805,7 +817,9 @@ fn handle(
                 effects = engine.handle(store, Event::Received { from: peer, bytes });
                 if store.take_changed().is_ok_and(|ids| {
                     let team = ids.iter().any(|id| is_team_doc(store, id));
-                    let _ = shared.events.send(SyncEvent::Changed(ids));
+                    if !ids.is_empty() {
+                        let _ = shared.events.send(SyncEvent::Changed(ids));
+                    }
                     team
                 }) {
                     refresh_allowed(store, &shared.allowed);

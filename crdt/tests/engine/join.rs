@@ -30,6 +30,7 @@ fn config(key: &iroh::SecretKey) -> Config {
         always_on: BTreeSet::new(),
         tick: Duration::from_millis(300),
         dial_team: true,
+        lan_discovery: false,
     }
 }
 

@@ -13,6 +13,7 @@ mod crash;
 mod fixtures;
 mod join;
 mod keys;
+mod lan;
 mod rebuild;
 mod storage;
 mod sync_sim;

@@ -21,18 +21,18 @@ use nabij_crdt::transport::{Config, LocalRelay, Node, PeerAddr, SyncEvent};
 
 use super::{entry, open_plain};
 
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 /// A device: its key, its author (member + device) and its data directory.
-struct Device {
-    key: SecretKey,
-    who: Author,
-    dir: tempfile::TempDir,
+pub(crate) struct Device {
+    pub(crate) key: SecretKey,
+    pub(crate) who: Author,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 /// A team of `n` members, one device each, plus a device for the always-on peer (attached to the
 /// first member). Every member's store holds the team document; its bytes are returned too.
-fn team(n: usize) -> (Vec<Device>, SecretKey, Vec<u8>, TeamId) {
+pub(crate) fn team(n: usize) -> (Vec<Device>, SecretKey, Vec<u8>, TeamId) {
     let keys: Vec<SecretKey> = (0..n).map(|_| generate().unwrap()).collect();
     let peer_key = generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -97,7 +97,12 @@ fn team(n: usize) -> (Vec<Device>, SecretKey, Vec<u8>, TeamId) {
 }
 
 /// A case owned by `owner`'s member, shared with `with` (another member).
-fn shared_case(store: &mut Store, owner: &Author, team: &TeamId, with: &Author) -> CaseId {
+pub(crate) fn shared_case(
+    store: &mut Store,
+    owner: &Author,
+    team: &TeamId,
+    with: &Author,
+) -> CaseId {
     let id = store
         .create_case(
             owner,
@@ -124,6 +129,7 @@ fn config(key: &SecretKey, peers: Vec<PeerAddr>, always_on: BTreeSet<DeviceId>) 
         always_on,
         tick: Duration::from_millis(500),
         dial_team: false,
+        lan_discovery: false,
     }
 }
 
@@ -210,29 +216,44 @@ async fn two_devices_sync_a_case_over_a_direct_loopback_connection() {
 }
 
 /// A running `nabij-peer` process, stopped with SIGTERM by its pid.
-struct PeerProcess {
+pub(crate) struct PeerProcess {
     child: Child,
-    addr: PeerAddr,
+    pub(crate) addr: PeerAddr,
+    /// Its log lines (stderr), also echoed to the test's stderr.
+    log: std::sync::mpsc::Receiver<String>,
 }
 
 impl PeerProcess {
     fn start(data_dir: &Path, key_file: &Path, device_key: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nabij-peer"))
-            .args(["--data-dir", data_dir.to_str().unwrap()])
-            .args(["--key-file", key_file.to_str().unwrap()])
-            .args(["--device-key-file", device_key.to_str().unwrap()])
-            .args(["--bind", "127.0.0.1:0"])
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nabij-peer"));
+        command.args(peer_args(data_dir, key_file, device_key));
+        command.args(["--bind", "127.0.0.1:0"]);
+        Self::spawn(command)
+    }
+
+    /// Run `command` (nabij-peer, directly or through a wrapper that `exec`s it, so the pid is
+    /// nabij-peer's) and wait for its ready line.
+    pub(crate) fn spawn(mut command: Command) -> Self {
+        let mut child = command
+            .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
+        let lines = |stream: Box<dyn std::io::Read + Send>, echo: bool| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if echo {
+                        eprintln!("[nabij-peer] {line}");
+                    }
+                    let _ = tx.send(line);
+                }
+            });
+            rx
+        };
+        let ready = lines(Box::new(child.stdout.take().unwrap()), false);
+        let log = lines(Box::new(child.stderr.take().unwrap()), true);
         let mut peer = Self {
             child,
             addr: PeerAddr {
@@ -240,8 +261,11 @@ impl PeerProcess {
                 addr: None,
                 relay: None,
             },
+            log,
         };
-        let line = rx.recv_timeout(WAIT).expect("nabij-peer did not get ready");
+        let line = ready
+            .recv_timeout(WAIT)
+            .expect("nabij-peer did not get ready");
         let field = |name: &str| {
             line.split_whitespace()
                 .find_map(|w| w.strip_prefix(name))
@@ -254,8 +278,26 @@ impl PeerProcess {
         peer
     }
 
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wait (at most `wait`) for a log line containing all of `words`; whether one came.
+    pub(crate) fn wait_log(&self, words: &[&str], wait: Duration) -> bool {
+        let start = Instant::now();
+        while let Some(left) = wait.checked_sub(start.elapsed()) {
+            match self.log.recv_timeout(left) {
+                Ok(line) if words.iter().all(|w| line.contains(w)) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
     /// SIGTERM, then wait (bounded) for a clean exit.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let pid = self.child.id().to_string();
         let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(status.success());
@@ -272,14 +314,42 @@ impl PeerProcess {
 }
 
 impl Drop for PeerProcess {
+    /// On a failed test: SIGTERM, and SIGKILL if it has not exited within five seconds.
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = Command::new("kill")
-                .args(["-KILL", &self.child.id().to_string()])
-                .status();
-            let _ = self.child.wait();
+        let pid = self.child.id().to_string();
+        for signal in ["-TERM", "-KILL"] {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            let _ = Command::new("kill").args([signal, &pid]).status();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(5) {
+                if !matches!(self.child.try_wait(), Ok(None)) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
     }
+}
+
+/// The arguments naming a nabij-peer's store and device key.
+pub(crate) fn peer_args(data_dir: &Path, key_file: &Path, device_key: &Path) -> Vec<String> {
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    vec![
+        "--data-dir".into(),
+        path(data_dir),
+        "--key-file".into(),
+        path(key_file),
+        "--device-key-file".into(),
+        path(device_key),
+    ]
+}
+
+/// Write `key` to `path` as a device key file (mode 0600).
+pub(crate) fn write_device_key(path: &Path, key: &SecretKey) {
+    std::fs::write(path, format!("{}\n", DeviceId::from_bytes(key.to_bytes()))).unwrap();
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,16 +361,7 @@ async fn an_always_on_peer_carries_an_edit_between_devices_never_online_together
     let data_dir = peer_dir.path().join("data");
     let store_key = peer_dir.path().join("store.key");
     let device_key = peer_dir.path().join("device.key");
-    std::fs::write(
-        &device_key,
-        format!("{}\n", DeviceId::from_bytes(peer_key.to_bytes())),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        &device_key,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .unwrap();
+    write_device_key(&device_key, &peer_key);
     assert_eq!(
         device_of(&load_or_create(&device_key).unwrap()),
         device_of(&peer_key)

@@ -412,7 +412,13 @@ fn actor(
             }
             Command::Link(Link::Received { peer, conn, bytes }) => {
                 if links.get(&peer).is_some_and(|c| c.conn == conn) {
+                    let generation = engine.access_generation();
                     effects = engine.handle(&mut store, Event::Received { from: peer, bytes });
+                    if engine.access_generation() != generation {
+                        // A team document arrived (a device revoked?): update the gate now, not
+                        // at the next tick, so a revoked device cannot reconnect meanwhile.
+                        refresh_allowed(&mut store, &shared.allowed);
+                    }
                 }
             }
             Command::Link(Link::Detach { peer, conn }) => {

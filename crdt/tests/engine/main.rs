@@ -16,6 +16,7 @@ mod rebuild;
 mod storage;
 mod sync_sim;
 mod transport;
+mod transport_access;
 
 use std::path::Path;
 

@@ -21,18 +21,18 @@ use nabij_crdt::transport::{Config, LocalRelay, Node, PeerAddr, SyncEvent};
 
 use super::{entry, open_plain};
 
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 /// A device: its key, its author (member + device) and its data directory.
-struct Device {
-    key: SecretKey,
-    who: Author,
-    dir: tempfile::TempDir,
+pub(crate) struct Device {
+    pub(crate) key: SecretKey,
+    pub(crate) who: Author,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 /// A team of `n` members, one device each, plus a device for the always-on peer (attached to the
 /// first member). Every member's store holds the team document; its bytes are returned too.
-fn team(n: usize) -> (Vec<Device>, SecretKey, Vec<u8>, TeamId) {
+pub(crate) fn team(n: usize) -> (Vec<Device>, SecretKey, Vec<u8>, TeamId) {
     let keys: Vec<SecretKey> = (0..n).map(|_| generate().unwrap()).collect();
     let peer_key = generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -115,7 +115,11 @@ fn shared_case(store: &mut Store, owner: &Author, team: &TeamId, with: &Author) 
     id
 }
 
-fn config(key: &SecretKey, peers: Vec<PeerAddr>, always_on: BTreeSet<DeviceId>) -> Config {
+pub(crate) fn config(
+    key: &SecretKey,
+    peers: Vec<PeerAddr>,
+    always_on: BTreeSet<DeviceId>,
+) -> Config {
     Config {
         secret_key: key.clone(),
         bind: Some("127.0.0.1:0".parse().unwrap()),
@@ -126,7 +130,7 @@ fn config(key: &SecretKey, peers: Vec<PeerAddr>, always_on: BTreeSet<DeviceId>) 
     }
 }
 
-fn addr_of(node: &Node) -> PeerAddr {
+pub(crate) fn addr_of(node: &Node) -> PeerAddr {
     PeerAddr {
         device: node.device(),
         addr: node.bound_addrs().first().copied(),
@@ -152,7 +156,7 @@ async fn wait_for_case(node: &Node, id: &CaseId, entries: usize) -> Duration {
 }
 
 /// Wait for an event matching `f`.
-async fn wait_event(
+pub(crate) async fn wait_event(
     events: &mut tokio::sync::broadcast::Receiver<SyncEvent>,
     f: impl Fn(&SyncEvent) -> bool,
 ) {

@@ -352,19 +352,13 @@ async fn a_revoked_device_is_cut_off_and_refused_when_it_dials_again() {
             "B's connection reached {node}'s engine: {seen:?}"
         );
     }
-    // B's own dialer kept trying too; it never got a session that caught up.
+    // B's own dialer kept trying too: it never even saw a connection come up.
     let seen_b = drain(&mut ev_b);
     assert!(
-        !seen_b.iter().any(|e| matches!(e, SyncEvent::CaughtUp(_))),
-        "B caught up with someone: {seen_b:?}"
+        !seen_b.iter().any(|e| matches!(e, SyncEvent::Connected(_))),
+        "B saw a connection: {seen_b:?}"
     );
-    eprintln!(
-        "revoke: B's dialer tried {} times",
-        seen_b
-            .iter()
-            .filter(|e| matches!(e, SyncEvent::Connected(_)))
-            .count()
-    );
+    assert!(node_b.connected().is_empty());
     assert!(!node_a.connected().contains(&db));
     assert_eq!(cases(&node_b).await, b_cases);
     assert_eq!(heads(&node_b, &x).await, x_before);

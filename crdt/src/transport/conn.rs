@@ -17,8 +17,9 @@ use crate::id::DeviceId;
 use crate::sync::EndReason;
 use crate::sync::message::MAX_MESSAGE_BYTES;
 
-/// What the dialer writes first on the stream.
-const PREAMBLE: &[u8; 4] = b"NBJ1";
+/// What the dialer writes first on the stream, and the acceptor answers (version 2: version 1
+/// had no answer, so the two fail fast against each other instead of waiting for it).
+const PREAMBLE: &[u8; 4] = b"NBJ2";
 /// How long opening the stream may take.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -448,7 +448,7 @@ async fn a_device_sending_malformed_messages_is_disconnected_and_others_keep_syn
         .expect("connect timed out")
         .unwrap();
         let (mut send, _recv) = connection.open_bi().await.unwrap();
-        send.write_all(b"NBJ1").await.unwrap();
+        send.write_all(b"NBJ2").await.unwrap();
         // The session must be up before the attack, so the engine (not only the framing layer)
         // judges it.
         wait_event(&mut ev_a, |e| *e == SyncEvent::Connected(dm)).await;

@@ -95,6 +95,8 @@ pub struct Engine {
     me: DeviceId,
     always_on: BTreeSet<DeviceId>,
     access: Option<Access>,
+    /// Bumped each time the access view is rebuilt.
+    access_generation: u64,
     sessions: BTreeMap<DeviceId, Session>,
     saved: BTreeMap<DeviceId, BTreeMap<String, State>>,
 }
@@ -107,6 +109,7 @@ impl Engine {
             me,
             always_on,
             access: None,
+            access_generation: 0,
             sessions: BTreeMap::new(),
             saved: BTreeMap::new(),
         }
@@ -140,7 +143,14 @@ impl Engine {
         self.sessions.get(peer).map(|s| s.stats)
     }
 
+    /// Changes each time the access view is rebuilt (a team document changed, here or through
+    /// sync), so the transport knows when to refresh its own copy (the handshake gate).
+    pub fn access_generation(&self) -> u64 {
+        self.access_generation
+    }
+
     fn refresh_access<R: Replica + ?Sized>(&mut self, replica: &mut R) -> Result<(), ReplicaError> {
+        self.access_generation = self.access_generation.wrapping_add(1);
         let devices = replica.devices()?;
         self.access = Some(Access::new(&devices, &self.always_on));
         Ok(())

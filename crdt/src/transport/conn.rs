@@ -1,6 +1,9 @@
 //! One connection: one bidirectional stream of frames. The dialer opens the stream and writes
-//! a short preamble (so the acceptor sees the stream at once); then frames read are handed to
-//! the engine thread and frames the engine sends are written, until either side ends.
+//! a short preamble (so the acceptor sees the stream at once); the acceptor answers with the
+//! same preamble, so the dialer reports a connection only once the other side has taken it (a
+//! device refused by the other side's handshake gate never shows as connected). Then frames
+//! read are handed to the engine thread and frames the engine sends are written, until either
+//! side ends.
 
 use std::time::Duration;
 
@@ -14,8 +17,9 @@ use crate::id::DeviceId;
 use crate::sync::EndReason;
 use crate::sync::message::MAX_MESSAGE_BYTES;
 
-/// What the dialer writes first on the stream.
-const PREAMBLE: &[u8; 4] = b"NBJ1";
+/// What the dialer writes first on the stream, and the acceptor answers (version 2: version 1
+/// had no answer, so the two fail fast against each other instead of waiting for it).
+const PREAMBLE: &[u8; 4] = b"NBJ2";
 /// How long opening the stream may take.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -73,19 +77,26 @@ pub(crate) async fn run(
 ) -> bool {
     let peer = device_of_endpoint(&connection.remote_id());
     let opened = tokio::time::timeout(OPEN_TIMEOUT, async {
+        let mut preamble = [0u8; 4];
         if dialed {
-            let (mut send, recv) = connection.open_bi().await.map_err(|e| e.to_string())?;
+            let (mut send, mut recv) = connection.open_bi().await.map_err(|e| e.to_string())?;
             send.write_all(PREAMBLE).await.map_err(|e| e.to_string())?;
-            Ok((send, recv))
-        } else {
-            let (send, mut recv) = connection.accept_bi().await.map_err(|e| e.to_string())?;
-            let mut preamble = [0u8; 4];
             recv.read_exact(&mut preamble)
                 .await
                 .map_err(|e| e.to_string())?;
             if &preamble != PREAMBLE {
                 return Err("bad preamble".to_string());
             }
+            Ok((send, recv))
+        } else {
+            let (mut send, mut recv) = connection.accept_bi().await.map_err(|e| e.to_string())?;
+            recv.read_exact(&mut preamble)
+                .await
+                .map_err(|e| e.to_string())?;
+            if &preamble != PREAMBLE {
+                return Err("bad preamble".to_string());
+            }
+            send.write_all(PREAMBLE).await.map_err(|e| e.to_string())?;
             Ok((send, recv))
         }
     })

@@ -18,6 +18,7 @@ mod rebuild;
 mod storage;
 mod sync_sim;
 mod transport;
+mod transport_access;
 
 use std::path::Path;
 

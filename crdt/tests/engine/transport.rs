@@ -120,7 +120,11 @@ pub(crate) fn shared_case(
     id
 }
 
-fn config(key: &SecretKey, peers: Vec<PeerAddr>, always_on: BTreeSet<DeviceId>) -> Config {
+pub(crate) fn config(
+    key: &SecretKey,
+    peers: Vec<PeerAddr>,
+    always_on: BTreeSet<DeviceId>,
+) -> Config {
     Config {
         secret_key: key.clone(),
         bind: Some("127.0.0.1:0".parse().unwrap()),
@@ -133,7 +137,7 @@ fn config(key: &SecretKey, peers: Vec<PeerAddr>, always_on: BTreeSet<DeviceId>) 
     }
 }
 
-fn addr_of(node: &Node) -> PeerAddr {
+pub(crate) fn addr_of(node: &Node) -> PeerAddr {
     PeerAddr {
         device: node.device(),
         addr: node.bound_addrs().first().copied(),
@@ -159,7 +163,7 @@ async fn wait_for_case(node: &Node, id: &CaseId, entries: usize) -> Duration {
 }
 
 /// Wait for an event matching `f`.
-async fn wait_event(
+pub(crate) async fn wait_event(
     events: &mut tokio::sync::broadcast::Receiver<SyncEvent>,
     f: impl Fn(&SyncEvent) -> bool,
 ) {

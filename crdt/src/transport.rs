@@ -26,6 +26,7 @@ pub mod key;
 pub mod node;
 
 pub use endpoint::{ALPN, LocalRelay, PeerAddr};
+pub use iroh::RelayUrl;
 pub use node::{Config, Node, SyncEvent};
 
 /// What can go wrong in the transport.

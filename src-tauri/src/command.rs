@@ -4,5 +4,6 @@
 pub mod case;
 pub mod intake;
 pub mod store;
+pub mod sync;
 pub mod task;
 pub mod team;

@@ -25,6 +25,18 @@ pub enum ErrorCode {
     NotFound,
     /// Nothing can be done before this device has a profile (a team and a member).
     NoProfile,
+    /// Sync with the team is not running (see the message).
+    SyncUnavailable,
+    /// The invitation's text is damaged (a character wrong or missing) or too new.
+    InvitationDamaged,
+    /// The inviting device does not know this invitation (used already, or made up).
+    InvitationUnknown,
+    /// The invitation has expired.
+    InvitationExpired,
+    /// This device was revoked from the team and is never readmitted.
+    DeviceRevoked,
+    /// The inviting device could not be reached.
+    TeamUnreachable,
     /// A bug or an unexpected state.
     Internal,
 }
@@ -118,6 +130,7 @@ impl From<StoreError> for IpcError {
             | StoreError::Query(_)
             | StoreError::Corrupt { .. }
             | StoreError::Document(_) => ErrorCode::StoreUnavailable,
+            StoreError::Join(_) => ErrorCode::Internal,
         };
         Self::new(code, error)
     }

@@ -53,7 +53,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         command::intake::link_intake,
         command::intake::close_intake,
         command::task::my_tasks,
+        command::sync::sync_status,
+        command::sync::team_devices,
+        command::sync::create_invitation,
+        command::sync::join_team,
+        command::sync::revoke_device,
+        command::sync::set_lan_discovery,
     ])
+    .events(tauri_specta::collect_events![command::sync::SyncPush])
 }
 
 /// The TypeScript exporter settings used for `ui/src/lib/bindings.ts`.
@@ -68,7 +75,9 @@ pub fn run() -> Result<(), tauri::Error> {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            tauri::Manager::manage(app, state::AppState::open());
+            let state = state::AppState::open();
+            command::sync::start(app.handle(), &state);
+            tauri::Manager::manage(app, state);
             Ok(())
         })
         .run(tauri::generate_context!())

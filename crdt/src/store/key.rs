@@ -60,6 +60,11 @@ impl DatabaseKey {
         Ok(Self(bytes))
     }
 
+    /// The key's bytes.
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The key as 64 hex digits.
     pub fn to_hex(&self) -> String {
         self.0.iter().map(|b| format!("{b:02x}")).collect()
@@ -103,6 +108,15 @@ impl KeySource {
     pub fn keyring_for(data_dir: &std::path::Path) -> Self {
         KeySource::Keyring {
             service: "nabij".into(),
+            account: data_dir.display().to_string(),
+        }
+    }
+
+    /// The app's device key (its sync identity) for the store in `data_dir`: the OS keyring,
+    /// under a service of its own.
+    pub fn device_keyring_for(data_dir: &std::path::Path) -> Self {
+        KeySource::Keyring {
+            service: "nabij-device".into(),
             account: data_dir.display().to_string(),
         }
     }

@@ -133,6 +133,22 @@ impl Shared {
     }
 }
 
+/// Reports documents the app changed to a running node (see [`Node::notifier`]).
+#[derive(Debug, Clone)]
+pub struct Notifier(mpsc::WeakUnboundedSender<Command>);
+
+impl Notifier {
+    /// The app changed these documents: push them. Does nothing once the node has stopped.
+    pub fn changed(&self, doc_ids: Vec<String>) {
+        if doc_ids.is_empty() {
+            return;
+        }
+        if let Some(commands) = self.0.upgrade() {
+            let _ = commands.send(Command::Changed(doc_ids));
+        }
+    }
+}
+
 /// A running sync node.
 pub struct Node {
     shared: Arc<Shared>,
@@ -390,6 +406,12 @@ impl Node {
         self.commands
             .send(Command::Changed(doc_ids))
             .map_err(|_| TransportError::Stopped)
+    }
+
+    /// A handle the app keeps to report its changes ([`Notifier::changed`]); it does not keep
+    /// the node running.
+    pub fn notifier(&self) -> Notifier {
+        Notifier(self.commands.downgrade())
     }
 
     /// The sync state at a glance.

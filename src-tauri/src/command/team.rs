@@ -29,7 +29,7 @@ pub struct ProfileView {
     pub team_name: String,
 }
 
-fn profile_view(store: &mut Store, me: &Profile) -> Result<ProfileView, IpcError> {
+pub(crate) fn profile_view(store: &mut Store, me: &Profile) -> Result<ProfileView, IpcError> {
     let team = store.open_team(&me.team)?;
     let member = team.members.get(me.member.as_str());
     Ok(ProfileView {
@@ -75,13 +75,14 @@ pub fn start_team(
     state: State<'_, AppState>,
     request: StartTeamRequest,
 ) -> Result<ProfileView, IpcError> {
+    let device = state.device()?;
     let mut store = state.store()?;
     let me = NewMember {
         name: request.name,
         role: request.role,
         organisation: request.organisation,
     };
-    let profile = store.start_team(&request.team_name, me)?;
+    let profile = store.start_team(&request.team_name, me, device)?;
     profile_view(&mut store, &profile)
 }
 

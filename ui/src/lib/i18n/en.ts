@@ -78,9 +78,9 @@ export const en: Record<MessageKey, string> = {
   "welcome.join": "Join a team",
   "welcome.joinHint": "Your team already works with Nabij.",
   "welcome.joinBody":
-    "To join an existing team you need an invitation code from an admin of that team. Ask your coordinator or a colleague with admin rights.",
+    "An admin of your team makes an invitation for you in Nabij (Settings → Team devices). Paste the text starting with NABIJ- here, or type it from the admin's screen.",
   "welcome.joinLater":
-    "Joining with a code comes in a next version, together with syncing between laptops. Until then you can start a team yourself.",
+    "The admin's laptop must be open and reachable (same network, or through your organisation's relay).",
   "welcome.teamName": "Team name",
   "welcome.teamNameHint": "For example: Sociaal Huis Mechelen, ID team",
   "welcome.ownName": "Your name",
@@ -249,4 +249,70 @@ export const en: Record<MessageKey, string> = {
   "qstatus.in_progress": "In progress",
   "qstatus.resolved": "Resolved",
   "qstatus.referred": "Referred",
+  "join.invitation": "Invitation",
+  "join.invitationHint": "Starts with NABIJ-. Case, spaces and line breaks do not matter.",
+  "join.label": "Name of this laptop",
+  "join.labelHint": "For example: Sarah's laptop. This is how your team recognises this device.",
+  "join.submit": "Join",
+  "join.busy": "Joining…",
+  "join.notAnInvitation":
+    "This is not a Nabij invitation. Paste the whole text starting with NABIJ-.",
+  "error.sync_unavailable.title": "Sync does not work on this laptop",
+  "error.sync_unavailable.body":
+    "You can keep working; everything is saved on this laptop. Restart Nabij to try again.",
+  "error.invitation_damaged.title": "The invitation is damaged",
+  "error.invitation_damaged.body":
+    "A character is wrong or a part is missing. Copy the invitation again or ask for a new one.",
+  "error.invitation_unknown.title": "This invitation is unknown or already used",
+  "error.invitation_unknown.body":
+    "Each invitation works for one laptop. Ask your team's admin for a new one.",
+  "error.invitation_expired.title": "This invitation has expired",
+  "error.invitation_expired.body":
+    "An invitation is valid for three days. Ask your team's admin for a new one.",
+  "error.device_revoked.title": "This laptop was removed from the team",
+  "error.device_revoked.body":
+    "A removed device cannot join again. Ask your admin for an invitation on another device.",
+  "error.team_unreachable.title": "Your team's laptop cannot be reached",
+  "error.team_unreachable.body":
+    "Make sure Nabij is open on the laptop that made the invitation and that you are on the same network, then try again.",
+  "sync.online": "Connected",
+  "sync.onlineWith": "Connected to {count} of your team's device(s)",
+  "sync.offline": "Offline: your work is saved on this laptop",
+  "sync.off": "Sync is off",
+  "sync.unsent": "{count} change(s) not sent yet",
+  "sync.allSent": "Everything sent",
+  "sync.lastSync": "Last synced: {when}",
+  "sync.never": "Not synced yet",
+  "sync.revoked":
+    "This laptop was removed from the team. The team's data has been erased from this laptop.",
+  "devices.title": "Team devices",
+  "devices.hint":
+    "Laptops that sync the team's data. A case goes only to devices of people allowed on it.",
+  "devices.me": "this laptop",
+  "devices.connected": "connected",
+  "devices.notConnected": "not reachable",
+  "devices.revoked": "removed",
+  "devices.alwaysOn": "always on",
+  "devices.revoke": "Remove",
+  "devices.revokeConfirm":
+    "Remove device {label}? It gets no more data and erases the team's data at its next contact.",
+  "devices.noLabel": "Unnamed device",
+  "devices.lan": "Find colleagues on the local network",
+  "devices.lanHint":
+    "Finds your team's laptops on the same network. Takes effect after restarting Nabij.",
+  "invite.open": "Invite a device",
+  "invite.title": "Invite a device",
+  "invite.member": "For whom?",
+  "invite.newMember": "A new colleague",
+  "invite.name": "Colleague's name",
+  "invite.role": "Role",
+  "invite.create": "Make invitation",
+  "invite.result":
+    "Give this invitation to {name}. It works for one laptop, for three days. Keep Nabij open on this laptop until the other laptop has joined.",
+  "invite.text": "Invitation (text)",
+  "invite.qr": "Invitation (QR code)",
+  "invite.copy": "Copy",
+  "invite.copied": "Copied",
+  "invite.close": "Close",
+  "invite.adminOnly": "Only a team admin can invite or remove devices.",
 };

@@ -77,9 +77,9 @@ export const nlBE = {
   "welcome.join": "Aansluiten bij een team",
   "welcome.joinHint": "Je team werkt al met Nabij.",
   "welcome.joinBody":
-    "Om aan te sluiten bij een bestaand team heb je een uitnodigingscode nodig van een beheerder van dat team. Vraag die aan je coördinator of aan een collega met beheerrechten.",
+    "Een beheerder van je team maakt in Nabij een uitnodiging voor jou (Instellingen → Toestellen van het team). Plak hier de tekst die begint met NABIJ-, of typ ze over van het scherm van de beheerder.",
   "welcome.joinLater":
-    "Aansluiten met een code komt in een volgende versie, samen met het synchroniseren tussen laptops. Tot dan kun je zelf een team starten.",
+    "De laptop van de beheerder moet openstaan en bereikbaar zijn (zelfde netwerk, of via de relay van je organisatie).",
   "welcome.teamName": "Naam van het team",
   "welcome.teamNameHint": "Bijvoorbeeld: Sociaal Huis Mechelen, ID-team",
   "welcome.ownName": "Je naam",
@@ -248,6 +248,72 @@ export const nlBE = {
   "qstatus.in_progress": "In behandeling",
   "qstatus.resolved": "Opgelost",
   "qstatus.referred": "Doorverwezen",
+  "join.invitation": "Uitnodiging",
+  "join.invitationHint": "Begint met NABIJ-. Hoofdletters, spaties en regeleinden maken niet uit.",
+  "join.label": "Naam van deze laptop",
+  "join.labelHint": "Bijvoorbeeld: Laptop Sarah. Zo herkent je team dit toestel.",
+  "join.submit": "Aansluiten",
+  "join.busy": "Bezig met aansluiten…",
+  "join.notAnInvitation":
+    "Dit is geen uitnodiging van Nabij. Plak de volledige tekst die begint met NABIJ-.",
+  "error.sync_unavailable.title": "Synchroniseren werkt niet op deze laptop",
+  "error.sync_unavailable.body":
+    "Je kunt verder werken; alles wordt op deze laptop bewaard. Herstart Nabij om opnieuw te proberen.",
+  "error.invitation_damaged.title": "De uitnodiging is beschadigd",
+  "error.invitation_damaged.body":
+    "Er is een teken fout of er ontbreekt een stuk. Kopieer de uitnodiging opnieuw of vraag een nieuwe.",
+  "error.invitation_unknown.title": "Deze uitnodiging is onbekend of al gebruikt",
+  "error.invitation_unknown.body":
+    "Elke uitnodiging werkt voor één laptop. Vraag een nieuwe aan de beheerder van je team.",
+  "error.invitation_expired.title": "Deze uitnodiging is verlopen",
+  "error.invitation_expired.body":
+    "Een uitnodiging is drie dagen geldig. Vraag een nieuwe aan de beheerder van je team.",
+  "error.device_revoked.title": "Deze laptop werd uit het team verwijderd",
+  "error.device_revoked.body":
+    "Een verwijderd toestel kan niet opnieuw aansluiten. Vraag je beheerder om een uitnodiging op een ander toestel.",
+  "error.team_unreachable.title": "De laptop van je team is niet bereikbaar",
+  "error.team_unreachable.body":
+    "Zorg dat Nabij openstaat op de laptop die de uitnodiging maakte en dat jullie op hetzelfde netwerk zitten, en probeer opnieuw.",
+  "sync.online": "Verbonden",
+  "sync.onlineWith": "Verbonden met {count} toestel(len) van je team",
+  "sync.offline": "Offline: je werk is bewaard op deze laptop",
+  "sync.off": "Synchroniseren staat uit",
+  "sync.unsent": "{count} wijziging(en) nog niet verstuurd",
+  "sync.allSent": "Alles verstuurd",
+  "sync.lastSync": "Laatst gesynchroniseerd: {when}",
+  "sync.never": "Nog niet gesynchroniseerd",
+  "sync.revoked":
+    "Deze laptop werd uit het team verwijderd. De gegevens van het team zijn van deze laptop gewist.",
+  "devices.title": "Toestellen van het team",
+  "devices.hint":
+    "Laptops die de gegevens van het team synchroniseren. Een dossier gaat alleen naar toestellen van wie erop mag.",
+  "devices.me": "deze laptop",
+  "devices.connected": "verbonden",
+  "devices.notConnected": "niet bereikbaar",
+  "devices.revoked": "verwijderd",
+  "devices.alwaysOn": "altijd aan",
+  "devices.revoke": "Verwijderen",
+  "devices.revokeConfirm":
+    "Toestel {label} verwijderen? Het krijgt geen gegevens meer en wist de gegevens van het team bij het volgende contact.",
+  "devices.noLabel": "Toestel zonder naam",
+  "devices.lan": "Collega's zoeken op het lokale netwerk",
+  "devices.lanHint":
+    "Vindt laptops van je team op hetzelfde netwerk. Geldt na een herstart van Nabij.",
+  "invite.open": "Toestel uitnodigen",
+  "invite.title": "Een toestel uitnodigen",
+  "invite.member": "Voor wie?",
+  "invite.newMember": "Een nieuwe collega",
+  "invite.name": "Naam van de collega",
+  "invite.role": "Functie",
+  "invite.create": "Uitnodiging maken",
+  "invite.result":
+    "Geef deze uitnodiging aan {name}. Ze werkt voor één laptop, drie dagen lang. Laat Nabij op deze laptop openstaan tot de andere laptop aangesloten is.",
+  "invite.text": "Uitnodiging (tekst)",
+  "invite.qr": "Uitnodiging (QR-code)",
+  "invite.copy": "Kopiëren",
+  "invite.copied": "Gekopieerd",
+  "invite.close": "Sluiten",
+  "invite.adminOnly": "Alleen een beheerder van het team kan toestellen uitnodigen of verwijderen.",
 } as const;
 
 export type MessageKey = keyof typeof nlBE;

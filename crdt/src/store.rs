@@ -32,6 +32,7 @@ mod projection;
 mod referrals;
 pub mod search;
 mod sync;
+mod team_rules;
 mod teams;
 
 pub use cases::{CaseFilter, CaseSummary, TaskDue};

@@ -174,6 +174,9 @@ impl Replica for Store {
         if own_id(&doc).as_deref() != Some(id) {
             return Err(reject("the document's id changed".into()));
         }
+        if kind == DocKind::Team {
+            super::team_rules::check(&mut doc, &before).map_err(reject)?;
+        }
         let size_ok = self
             .conn
             .query_row(

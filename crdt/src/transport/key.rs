@@ -28,7 +28,9 @@ pub fn endpoint_of(device: &DeviceId) -> Result<iroh::EndpointId, TransportError
 
 /// The device key kept in `source` (the OS keyring for the app), made on first use. An
 /// unencrypted source has no place to keep a key and is refused.
-pub fn from_source(source: &crate::store::KeySource) -> Result<SecretKey, crate::store::key::KeyError> {
+pub fn from_source(
+    source: &crate::store::KeySource,
+) -> Result<SecretKey, crate::store::key::KeyError> {
     match source.obtain(true)? {
         Some(key) => Ok(SecretKey::from_bytes(key.bytes())),
         None => Err(crate::store::key::KeyError::Missing {

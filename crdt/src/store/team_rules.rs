@@ -1,0 +1,182 @@
+//! Who may change what in a team document that arrives by sync. Members and devices (who is in
+//! the team, who is an admin, which devices may sync) change only by changes from a device of a
+//! current admin, as the team stood before; a device may update its own addresses (a dialing
+//! hint). Everything else in the team document (partners, themes, envelopes, the client index)
+//! any team device may change. A change is attributed by its Automerge actor, which is its
+//! device key; what it did is the difference between its dependencies and itself.
+
+use automerge::{AutoCommit, ChangeHash, Prop};
+
+use crate::id::DeviceId;
+use crate::team::Team;
+
+/// The top-level key a patch touches, the device entry under `devices` if any, and whether the
+/// touched field is that device's `addresses`.
+fn touched(patch: &automerge::Patch) -> (Option<String>, Option<String>, bool) {
+    let key = |prop: &Prop| match prop {
+        Prop::Map(k) => Some(k.to_string()),
+        Prop::Seq(_) => None,
+    };
+    let action_key = match &patch.action {
+        automerge::PatchAction::PutMap { key, .. } | automerge::PatchAction::DeleteMap { key } => {
+            Some(key.to_string())
+        }
+        _ => None,
+    };
+    let path: Vec<Option<String>> = patch.path.iter().map(|(_, p)| key(p)).collect();
+    let top = path.first().cloned().flatten().or(action_key.clone());
+    let entry = path.get(1).cloned().flatten().or(if path.len() == 1 {
+        action_key.clone()
+    } else {
+        None
+    });
+    let field = path
+        .get(2)
+        .cloned()
+        .flatten()
+        .or(if path.len() == 2 { action_key } else { None });
+    (top, entry, field.as_deref() == Some("addresses"))
+}
+
+/// Check the changes `doc` gained since `before` against the rules above; the error says which
+/// change broke them.
+pub(crate) fn check(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(), String> {
+    let old_doc = doc.fork_at(before).map_err(|e| e.to_string())?;
+    let old: Team = autosurgeon::hydrate(&old_doc).map_err(|e| e.to_string())?;
+    let changes: Vec<(ChangeHash, Vec<ChangeHash>, Vec<u8>)> = doc
+        .get_changes(before)
+        .into_iter()
+        .map(|c| {
+            (
+                c.hash(),
+                c.deps().to_vec(),
+                c.actor_id().to_bytes().to_vec(),
+            )
+        })
+        .collect();
+    for (hash, deps, actor) in changes {
+        let device = <[u8; 32]>::try_from(actor.as_slice())
+            .ok()
+            .map(DeviceId::from_bytes);
+        let by_admin = device.is_some_and(|d| {
+            old.devices
+                .get(&d.to_string())
+                .is_some_and(|listed| listed.revoked_at.is_none() && old.is_admin(&listed.member))
+        });
+        if by_admin {
+            continue;
+        }
+        for patch in doc.diff(&deps, &[hash]) {
+            let (top, entry, addresses) = touched(&patch);
+            let guarded = matches!(top.as_deref(), Some("members" | "devices"));
+            let own_addresses = top.as_deref() == Some("devices")
+                && addresses
+                && device.is_some_and(|d| entry.as_deref() == Some(d.to_string().as_str()));
+            if guarded && !own_addresses {
+                return Err(format!(
+                    "change {hash} by {} changes the team's {} but is not from an admin's device",
+                    device.map_or_else(|| "an unknown actor".to_string(), |d| d.to_string()),
+                    top.unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::ReadDoc;
+    use crate::author::Author;
+    use crate::id::MemberId;
+    use crate::team::{NewMember, TeamEditor, create_team};
+
+    fn founder() -> NewMember {
+        NewMember {
+            name: "An".into(),
+            role: "coördinator".into(),
+            organisation: None,
+        }
+    }
+
+    /// A team with an admin and a plain member, each with a device.
+    fn team() -> (AutoCommit, Author, Author) {
+        let admin = Author {
+            member: MemberId::random(),
+            device: DeviceId::random(),
+        };
+        let (_, mut doc) = create_team(&admin, "Team", founder()).unwrap();
+        let plain_device = DeviceId::random();
+        let member = {
+            let mut ed = TeamEditor::new(&mut doc, &admin);
+            let m = ed.add_member(founder(), false).unwrap();
+            ed.add_device(&m, &plain_device).unwrap();
+            m
+        };
+        admin.commit(&mut doc);
+        let plain = Author {
+            member,
+            device: plain_device,
+        };
+        (doc, admin, plain)
+    }
+
+    /// Make `by` edit a fork of `doc` with `edit` (skipping the editor's own admin check by
+    /// writing through Automerge directly), merge it back and check.
+    fn forged(
+        doc: &mut AutoCommit,
+        by: &Author,
+        edit: impl FnOnce(&mut AutoCommit),
+    ) -> Result<(), String> {
+        let before = doc.get_heads();
+        let mut fork = doc.fork().with_actor(by.actor());
+        edit(&mut fork);
+        by.commit(&mut fork);
+        doc.merge(&mut fork).unwrap();
+        check(doc, &before)
+    }
+
+    #[test]
+    fn only_admins_change_members_and_devices() {
+        use automerge::transaction::Transactable;
+        let (mut doc, admin, plain) = team();
+        // A plain member's device making itself admin: refused.
+        let member_obj = |d: &AutoCommit, m: &MemberId| {
+            let (_, members) = d.get(automerge::ROOT, "members").unwrap().unwrap();
+            d.get(&members, m.as_str()).unwrap().unwrap().1
+        };
+        let obj = member_obj(&doc, &plain.member);
+        let err = forged(&mut doc.clone(), &plain, |f| {
+            f.put(&obj, "admin", true).unwrap();
+        });
+        assert!(err.is_err(), "{err:?}");
+        // A plain member's device adding a device: refused.
+        let err = forged(&mut doc.clone(), &plain, |f| {
+            let mut ed = TeamEditor::new(f, &admin);
+            ed.add_device(&plain.member, &DeviceId::random()).unwrap();
+        });
+        assert!(err.is_err(), "{err:?}");
+        // The same by the admin's device: fine.
+        forged(&mut doc, &admin, |f| {
+            let mut ed = TeamEditor::new(f, &admin);
+            ed.add_device(&plain.member, &DeviceId::random()).unwrap();
+        })
+        .unwrap();
+        // A plain member's device changing its own addresses, a partner, the retention: fine.
+        forged(&mut doc, &plain, |f| {
+            let mut ed = TeamEditor::new(f, &plain);
+            ed.set_device_addresses(&plain.device, &["192.168.1.5:4000".into()])
+                .unwrap();
+            ed.set_retention_years(7).unwrap();
+        })
+        .unwrap();
+        // But not another device's addresses.
+        let err = forged(&mut doc.clone(), &plain, |f| {
+            let mut ed = TeamEditor::new(f, &admin);
+            ed.set_device_addresses(&admin.device, &["10.0.0.9:1".into()])
+                .unwrap();
+        });
+        assert!(err.is_err(), "{err:?}");
+    }
+}

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use nabij_crdt::store::profile::Profile;
 use nabij_crdt::store::{KeySource, Store};
-use nabij_crdt::transport::node::{Notifier, SharedStore};
 use nabij_crdt::transport::Node;
+use nabij_crdt::transport::node::{Notifier, SharedStore};
 
 use crate::ipc::{ErrorCode, IpcError};
 

@@ -4,8 +4,13 @@
 //! ```text
 //! nabij-peer --data-dir DIR --key-file FILE --device-key-file FILE --bind 127.0.0.1:PORT
 //!            [--peer DEVICE@IP:PORT]... [--always-on DEVICE]... [--relay http://127.0.0.1:PORT]
-//!            [--serve-relay 127.0.0.1:PORT] [--lan] [--print-device-id]
+//!            [--serve-relay 127.0.0.1:PORT] [--lan] [--join NABIJ-…] [--print-device-id]
 //! ```
+//!
+//! `--join` takes an invitation an admin made in the app (Instellingen → Toestel uitnodigen):
+//! with an empty store the peer joins the team with it (as a device of the invited member,
+//! labelled "Kantoorpeer"), then runs. An admin then marks it "altijd aan" in the app, so it
+//! holds every case.
 //!
 //! `--peer` takes `DEVICE@IP:PORT`, or `DEVICE` alone for a peer reached through the relay or,
 //! with `--lan`, found on the local network. `--lan` switches on LAN discovery: the peer
@@ -45,6 +50,7 @@ struct Args {
     serve_relay: Option<SocketAddr>,
     print_device_id: bool,
     lan: bool,
+    join: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -75,6 +81,7 @@ fn parse_args() -> Result<Args, String> {
                 .push(DeviceId::parse(&value).map_err(|e| bad(&e))?),
             "--relay" => args.relay = Some(value),
             "--serve-relay" => args.serve_relay = Some(value.parse().map_err(|e| bad(&e))?),
+            "--join" => args.join = Some(value),
             _ => return Err(format!("unknown option {flag}")),
         }
     }
@@ -157,6 +164,24 @@ async fn run(args: Args) -> Result<(), String> {
     let node = Node::start(store, config)
         .await
         .map_err(|e| e.to_string())?;
+    if let Some(text) = &args.join {
+        let has_team = node
+            .with_store(|s| s.profile().map(|p| p.is_some()))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        if has_team {
+            tracing::info!("--join ignored: this store already belongs to a team");
+        } else {
+            let invitation =
+                nabij_crdt::invite::Invitation::parse(text).map_err(|e| format!("--join: {e}"))?;
+            let profile = node
+                .join(&invitation, Some("Kantoorpeer".into()))
+                .await
+                .map_err(|e| format!("--join: {e}"))?;
+            tracing::info!(team = %profile.team, member = %profile.member, "joined the team");
+        }
+    }
     let addr = node
         .bound_addrs()
         .first()
@@ -173,7 +198,10 @@ async fn run(args: Args) -> Result<(), String> {
                 SyncEvent::CaughtUp(d) => tracing::info!(device = %d, "caught up"),
                 SyncEvent::Disconnected(d) => tracing::info!(device = %d, "disconnected"),
                 SyncEvent::Ended(d, reason) => tracing::info!(device = %d, ?reason, "ended"),
-                SyncEvent::Changed(ids) => tracing::info!(documents = ids.len(), "received"),
+                SyncEvent::Changed(ids) => {
+                    let shown: Vec<&String> = ids.iter().take(8).collect();
+                    tracing::info!(documents = ids.len(), ids = ?shown, "received");
+                }
                 SyncEvent::Revoked(d) => tracing::warn!(by = %d, "revoked: team data wiped"),
             }
         }

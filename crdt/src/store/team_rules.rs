@@ -87,10 +87,10 @@ pub(crate) fn check(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use automerge::ReadDoc;
     use crate::author::Author;
     use crate::id::MemberId;
     use crate::team::{NewMember, TeamEditor, create_team};
+    use automerge::ReadDoc;
 
     fn founder() -> NewMember {
         NewMember {

@@ -421,6 +421,18 @@ impl<'a> TeamEditor<'a> {
         set_field(self.doc, "devices", "device", &key, "addresses", list)
     }
 
+    /// Mark a device as an always-on team peer or not (admins only): an always-on peer holds
+    /// every case of the team, to pass changes between devices that are never online together.
+    pub fn set_device_always_on(&mut self, device: &DeviceId, on: bool) -> Result<(), DocError> {
+        self.require_admin()?;
+        let key = device.to_string();
+        let revoked: Option<i64> = get_field(&*self.doc, "devices", "device", &key, "revoked_at")?;
+        if revoked.is_some() {
+            return Err(InputError::new("device", Problem::NotAllowedNow).into());
+        }
+        set_field(self.doc, "devices", "device", &key, "always_on", on)
+    }
+
     /// Set or clear (`""`) the team's relay URL (admins only; `http://` only for loopback).
     pub fn set_relay(&mut self, url: &str) -> Result<(), DocError> {
         self.require_admin()?;

@@ -243,3 +243,107 @@ async fn a_laptop_joins_by_invitation_syncs_and_is_wiped_when_revoked() {
     node_b.shutdown().await.unwrap();
     node_a.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_peer_joins_with_an_invitation_and_once_always_on_holds_every_case() {
+    use super::transport::{PeerProcess, peer_args};
+    let key_a = generate().unwrap();
+    let dir_a = tempfile::tempdir().unwrap();
+    let mut store_a = open_plain(dir_a.path());
+    let admin = store_a
+        .start_team(
+            "Sociaal Huis Noord",
+            NewMember {
+                name: "An Admin".into(),
+                role: "coördinator".into(),
+                organisation: None,
+            },
+            device_of(&key_a),
+        )
+        .unwrap();
+    // The office server is registered for a member who is on no case.
+    let server_member = store_a
+        .edit_team(&admin.author(), &admin.team, |t| {
+            t.add_member(
+                NewMember {
+                    name: "Kantoor".into(),
+                    role: "server".into(),
+                    organisation: None,
+                },
+                false,
+            )
+        })
+        .unwrap();
+    let node_a = Node::start(store_a, config(&key_a)).await.unwrap();
+    let addresses = node_a.addresses();
+    let me_a = admin.clone();
+    let text = node_a
+        .with_store(move |s| s.create_invitation(&me_a, &server_member, &addresses))
+        .await
+        .unwrap()
+        .unwrap()
+        .to_text()
+        .unwrap();
+
+    let peer_dir = tempfile::tempdir().unwrap();
+    let data_dir = peer_dir.path().join("data");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_nabij-peer"));
+    command.args(peer_args(
+        &data_dir,
+        &peer_dir.path().join("store.key"),
+        &peer_dir.path().join("device.key"),
+    ));
+    command.args(["--bind", "127.0.0.1:0", "--join", &text]);
+    let peer = PeerProcess::spawn(command);
+    let server = peer.addr.device;
+    // Mark it always-on; it learns so from the team document.
+    let me_a = admin.clone();
+    node_a
+        .with_store(move |s| {
+            s.edit_team(&me_a.author(), &me_a.team, |t| {
+                t.set_device_always_on(&server, true)
+            })
+            .unwrap();
+        })
+        .await
+        .unwrap();
+    assert!(
+        peer.wait_log(&["received", admin.team.as_str()], WAIT),
+        "the peer got the team document with its always-on flag"
+    );
+    // A case nobody else is allowed on reaches it.
+    let me_a = admin.clone();
+    let case = node_a
+        .with_store(move |s| {
+            s.register_case(
+                &me_a,
+                NewCase {
+                    client_name: "Jonas Vermeulen".into(),
+                    birth_date: None,
+                    contact: None,
+                    language: None,
+                    owner: None,
+                },
+            )
+            .unwrap()
+        })
+        .await
+        .unwrap();
+    assert!(
+        peer.wait_log(&["received", case.as_str()], WAIT),
+        "the always-on peer received the case"
+    );
+    peer.stop();
+    node_a.shutdown().await.unwrap();
+    let store = nabij_crdt::store::Store::open(
+        &data_dir,
+        &nabij_crdt::store::KeySource::File(peer_dir.path().join("store.key")),
+    )
+    .unwrap();
+    assert_eq!(
+        store.document_ids(DocKind::Case).unwrap(),
+        vec![case.to_string()]
+    );
+    let profile = store.profile().unwrap().unwrap();
+    assert_eq!(profile.device, server);
+}

@@ -58,7 +58,12 @@ pub fn start(app: &AppHandle, state: &AppState) {
                 Some(me) => store_relay(&mut store, &me.team),
                 None => None,
             };
-            (store.data_dir().to_path_buf(), port, lan_wanted(&store), relay)
+            (
+                store.data_dir().to_path_buf(),
+                port,
+                lan_wanted(&store),
+                relay,
+            )
         };
         let key = nabij_crdt::transport::key::from_source(&device_key_source(&dir))
             .map_err(|e| IpcError::from(nabij_crdt::store::StoreError::Key(e)))?;
@@ -336,7 +341,8 @@ pub fn create_invitation(
             qr_width: u32::try_from(width).unwrap_or(0),
             qr_modules: modules.iter().map(|d| if *d { '1' } else { '0' }).collect(),
             expires_ms: (nabij_crdt::date::now_ms()
-                + nabij_crdt::store::invitation::INVITATION_VALID_MS) as f64,
+                + nabij_crdt::store::invitation::INVITATION_VALID_MS)
+                as f64,
         })
     })
 }
@@ -412,6 +418,29 @@ pub fn revoke_device(
             )));
         }
         store.edit_team(&me.author(), &me.team, |t| t.revoke_device(&device))?;
+        Ok(())
+    })?;
+    devices(&state)
+}
+
+/// Mark a device as an always-on team peer or not (admins only).
+#[tauri::command]
+#[specta::specta]
+pub fn set_device_always_on(
+    state: State<'_, AppState>,
+    device_id: String,
+    on: bool,
+) -> Result<Vec<DeviceView>, IpcError> {
+    state.with_profile(|store, me| {
+        let device = DeviceId::parse(&device_id).map_err(|_| {
+            IpcError::invalid(&nabij_crdt::input::InputError::new(
+                "device",
+                nabij_crdt::input::Problem::NotFound,
+            ))
+        })?;
+        store.edit_team(&me.author(), &me.team, |t| {
+            t.set_device_always_on(&device, on)
+        })?;
         Ok(())
     })?;
     devices(&state)

@@ -92,6 +92,8 @@ export const commands = {
 	 *  next contact.
 	 */
 	revokeDevice: (deviceId: string) => typedError<DeviceView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("revoke_device", { deviceId })),
+	/**  Mark a device as an always-on team peer or not (admins only). */
+	setDeviceAlwaysOn: (deviceId: string, on: boolean) => typedError<DeviceView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("set_device_always_on", { deviceId, on })),
 	/**  Switch LAN discovery on or off (takes effect at the next start). */
 	setLanDiscovery: (on: boolean) => typedError<boolean, IpcError_Serialize>(__TAURI_INVOKE("set_lan_discovery", { on })),
 };

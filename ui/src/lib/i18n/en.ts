@@ -293,6 +293,8 @@ export const en: Record<MessageKey, string> = {
   "devices.notConnected": "not reachable",
   "devices.revoked": "removed",
   "devices.alwaysOn": "always on",
+  "devices.alwaysOnHint":
+    "A device that is always on (an office server, say) keeps every case of the team and passes changes between laptops that are never online at the same time.",
   "devices.revoke": "Remove",
   "devices.revokeConfirm":
     "Remove device {label}? It gets no more data and erases the team's data at its next contact.",

@@ -292,6 +292,8 @@ export const nlBE = {
   "devices.notConnected": "niet bereikbaar",
   "devices.revoked": "verwijderd",
   "devices.alwaysOn": "altijd aan",
+  "devices.alwaysOnHint":
+    "Een toestel dat altijd aan staat (bijvoorbeeld een server op kantoor) bewaart alle dossiers van het team en geeft wijzigingen door tussen laptops die nooit tegelijk online zijn.",
   "devices.revoke": "Verwijderen",
   "devices.revokeConfirm":
     "Toestel {label} verwijderen? Het krijgt geen gegevens meer en wist de gegevens van het team bij het volgende contact.",

@@ -138,6 +138,14 @@ impl Engine {
             .is_some_and(|a| a.may_exchange(&self.me, peer, readers))
     }
 
+    /// Whether `peer` said it holds document `id` at exactly `heads` (sorted) in this session.
+    pub fn peer_has(&self, peer: &DeviceId, id: &str, heads: &[automerge::ChangeHash]) -> bool {
+        self.sessions
+            .get(peer)
+            .and_then(|s| s.peer_heads(id))
+            .is_some_and(|theirs| theirs == heads)
+    }
+
     /// Message counts of the session with `peer`.
     pub fn stats(&self, peer: &DeviceId) -> Option<Stats> {
         self.sessions.get(peer).map(|s| s.stats)

@@ -549,6 +549,14 @@ impl Session {
         self.push(ctx, id, kind, out)
     }
 
+    /// The heads of document `id` the peer last said it has, sorted.
+    pub(crate) fn peer_heads(&self, id: &str) -> Option<Vec<automerge::ChangeHash>> {
+        self.states
+            .get(id)
+            .and_then(|s| s.their_heads.clone())
+            .map(sorted)
+    }
+
     /// Whether document `id` has the same heads on both sides.
     fn synced(&self, id: &str, sync: &DocSync) -> bool {
         sync.pending.is_none()

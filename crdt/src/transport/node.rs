@@ -722,19 +722,35 @@ fn team_peers(store: &SharedStore, me: DeviceId) -> Vec<PeerAddr> {
         .collect()
 }
 
-/// Forget documents in `status.unsent` that `peer` (caught up) may hold, and keep the rest.
-fn mark_sent(store: &mut Store, engine: &Engine, peer: &DeviceId, shared: &Shared) {
+/// Forget documents in `status.unsent` that `peer` now holds as they are here: all it may hold
+/// when the session has caught up (`caught_up`), else those it said it has at our heads.
+fn mark_sent(
+    store: &mut Store,
+    engine: &Engine,
+    peer: &DeviceId,
+    shared: &Shared,
+    caught_up: bool,
+) {
     let Ok(mut status) = shared.status.lock() else {
         return;
     };
-    status.last_sync_ms = Some(now_ms());
+    if caught_up {
+        status.last_sync_ms = Some(now_ms());
+    }
+    if status.unsent.is_empty() {
+        return;
+    }
     let before = status.unsent.len();
     status.unsent.retain(|id| match store.document(id) {
-        Ok(Some(record)) => !engine.may_share(peer, &record.readers),
+        Ok(Some(record)) => {
+            let shared_with = engine.may_share(peer, &record.readers);
+            !(shared_with && (caught_up || engine.peer_has(peer, id, &record.heads)))
+        }
         // Gone (or unreadable): nothing to send.
         _ => false,
     });
     if status.unsent.len() != before {
+        status.last_sync_ms = Some(now_ms());
         save_unsent(store, &status.unsent);
     }
 }
@@ -785,7 +801,7 @@ fn actor(
                     }
                 }
                 Effect::CaughtUp { peer } => {
-                    mark_sent(store, &engine, &peer, shared);
+                    mark_sent(store, &engine, &peer, shared, true);
                     let _ = shared.events.send(SyncEvent::CaughtUp(peer));
                 }
                 Effect::Disconnect { peer, reason } => {
@@ -837,6 +853,8 @@ fn handle(
         Command::Link(Link::Received { peer, conn, bytes }) => {
             if links.get(&peer).is_some_and(|c| c.conn == conn) {
                 effects = engine.handle(store, Event::Received { from: peer, bytes });
+                // The peer may have acknowledged a pushed change.
+                mark_sent(store, engine, &peer, shared, false);
                 if store.take_changed().is_ok_and(|ids| {
                     let team = ids.iter().any(|id| is_team_doc(store, id));
                     if !ids.is_empty() {

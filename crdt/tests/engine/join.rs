@@ -201,6 +201,19 @@ async fn a_laptop_joins_by_invitation_syncs_and_is_wiped_when_revoked() {
         journal_len(s, &case4) == Some(1)
     })
     .await;
+    // Both sides know the other has everything: nothing is left unsent, and the time of the
+    // last sync is known.
+    let started = Instant::now();
+    while !(node_a.status().unsent.is_empty() && node_b.status().unsent.is_empty()) {
+        assert!(
+            started.elapsed() < WAIT,
+            "still unsent: A {:?}, B {:?}",
+            node_a.status().unsent,
+            node_b.status().unsent
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(node_b.status().last_sync_ms.is_some());
     // Something the app shows changed: the laptop was told.
     let mut changed = false;
     while let Ok(event) = events_b.try_recv() {

@@ -78,6 +78,31 @@ impl App {
         }
     }
 
+    /// The attribute `name` of the element at `css` (waiting for the element to appear);
+    /// `None` when it has no such attribute or was just replaced.
+    pub(crate) async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        self.find(css).await.attr(name).await.ok().flatten()
+    }
+
+    /// Wait at most `patience` until the element at `css` has `expected` as its attribute
+    /// `name`; return the attribute's last value.
+    pub(crate) async fn wait_for_attr(
+        &self,
+        css: &str,
+        name: &str,
+        expected: &str,
+        patience: Duration,
+    ) -> String {
+        let deadline = Instant::now() + patience;
+        loop {
+            let value = self.attr(css, name).await.unwrap_or_default();
+            if value == expected || Instant::now() > deadline {
+                return value;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Go to a screen by its hash (as a bookmark or a link would).
     pub(crate) async fn go(&self, hash: &str) {
         self.client

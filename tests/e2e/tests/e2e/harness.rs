@@ -308,7 +308,9 @@ pub(crate) struct App {
 }
 
 impl App {
-    /// Start WebKitWebDriver and through it the app in `desktop`, with `NABIJ_DATA_DIR=data_dir`.
+    /// Start WebKitWebDriver and through it the app in `desktop`, with `NABIJ_DATA_DIR=data_dir`
+    /// and LAN discovery off (`NABIJ_LAN=off`: no multicast DNS on a real interface in tests;
+    /// apps in a test find each other through invitations, on loopback).
     pub(crate) async fn launch(desktop: &Desktop, data_dir: &Path) -> Self {
         let port = free_port();
         let child = desktop
@@ -317,6 +319,7 @@ impl App {
             .arg("--host=127.0.0.1")
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
             .env("NABIJ_DATA_DIR", data_dir)
+            .env("NABIJ_LAN", "off")
             .env_remove("NABIJ_KEY_FILE")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -381,6 +384,24 @@ impl App {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         path
+    }
+
+    /// The value of the environment variable `name` in the running app process (a child of
+    /// the driver), read from /proc; `None` when the app does not have it.
+    pub(crate) fn app_env(&self, name: &str) -> Option<String> {
+        let app = children_of(self.driver.pid())
+            .into_iter()
+            .find(|pid| {
+                std::fs::read_link(format!("/proc/{pid}/exe"))
+                    .is_ok_and(|exe| exe.file_name() == app_binary().file_name())
+            })
+            .expect("the app process is not running under the driver");
+        let environ = std::fs::read(format!("/proc/{app}/environ")).unwrap();
+        let prefix = format!("{name}=");
+        environ
+            .split(|b| *b == 0)
+            .filter_map(|entry| std::str::from_utf8(entry).ok())
+            .find_map(|entry| entry.strip_prefix(&prefix).map(str::to_string))
     }
 
     /// End the WebDriver session (closing the app), then stop the driver.

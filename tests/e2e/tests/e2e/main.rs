@@ -14,3 +14,4 @@ mod followup;
 mod frontdoor;
 mod harness;
 mod home;
+mod sync;

@@ -1,0 +1,309 @@
+//! Issue #5, sync between two real app windows: two apps with their own data directories run
+//! side by side on one desktop. The first starts a team and invites a colleague; the second
+//! joins with the invitation text; a journal entry typed in the second window appears in the
+//! first without any reload by hand; and the first sees when the second goes away. Also: a
+//! damaged invitation is refused on the welcome screen.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use fantoccini::elements::Element;
+use nabij_crdt::id::{DeviceId, TeamId};
+use nabij_crdt::invite::{Invitation, InviteError};
+
+use crate::flows::{create_case, start_team};
+use crate::harness::{App, Desktop, PATIENCE};
+
+/// The journal entry typed on Bram's laptop.
+const ENTRY: &str = "Huisbezoek: nieuwe afspraak met OCMW";
+/// How long a closed app may take to be noticed as gone (a connection that ends without a
+/// goodbye is only noticed after the transport's idle timeout).
+const GONE: Duration = Duration::from_secs(60);
+
+impl App {
+    /// The text content of the element at `css`, trimmed (not the rendered text: an invitation
+    /// wrapped over lines must be read as one word).
+    async fn text_content(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("textContent")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+
+    /// Wait until the text content of the element at `css` is `expected`; return it.
+    async fn wait_for_text_content(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = self.text_content(css).await;
+            if text == expected || Instant::now() > deadline {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Wait until an element matching `css` has `needle` in its text; return it.
+    async fn wait_for_element_with(&self, css: &str, needle: &str) -> Element {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            for element in self.client.find_all(Locator::Css(css)).await.unwrap() {
+                if element.text().await.is_ok_and(|t| t.contains(needle)) {
+                    return element;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {css} with {needle:?} appeared in {PATIENCE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The nav's sync state (`online`, `offline` or `off`) once it is `expected`, or the last
+    /// state seen after `patience`.
+    async fn wait_for_sync_state(&self, expected: &str, patience: Duration) -> String {
+        self.wait_for_attr(
+            "[data-testid=sync-status]",
+            "data-state",
+            expected,
+            patience,
+        )
+        .await
+    }
+}
+
+/// The invitation text with one character changed (in the middle, so its checksum no longer
+/// matches).
+fn damage(invitation: &str) -> String {
+    let mut chars: Vec<char> = invitation.chars().collect();
+    let mut at = chars.len() / 2;
+    while !chars[at].is_ascii_alphanumeric() {
+        at += 1;
+    }
+    chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
+    chars.into_iter().collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_journal_entry_typed_in_one_window_appears_in_the_other() {
+    let desktop = Desktop::start();
+    let data_a = tempfile::tempdir().unwrap();
+    let data_b = tempfile::tempdir().unwrap();
+
+    // Window A: Sara starts the team and opens a case.
+    let a = App::launch(&desktop, data_a.path()).await;
+    assert_eq!(a.app_env("NABIJ_LAN").as_deref(), Some("off"));
+    start_team(&a).await;
+    create_case(&a, "Marie Dubois", "14/07/1979").await;
+    let case_url = a.client.current_url().await.unwrap();
+    let case_hash = format!("#{}", case_url.fragment().unwrap());
+
+    // Sara invites a new colleague in the settings.
+    a.click("[data-testid=nav-settings]").await;
+    a.find("[data-testid=sync-devices]").await;
+    a.click("[data-testid=invite-open]").await;
+    a.choose("[data-testid=invite-member]", "").await;
+    a.fill("[data-testid=invite-name]", "Bram Peeters").await;
+    a.fill("[data-testid=invite-role]", "Maatschappelijk werker")
+        .await;
+    a.click("[data-testid=invite-create]").await;
+    let invitation = a.text_content("[data-testid=invite-text]").await;
+    assert!(invitation.starts_with("NABIJ-"), "{invitation}");
+    assert!(Invitation::parse(&invitation).is_ok(), "{invitation}");
+    assert_eq!(
+        a.count("svg[data-testid=invite-qr], [data-testid=invite-qr] svg")
+            .await,
+        1,
+        "the invitation has no QR code"
+    );
+    a.screenshot("sync-invite-nl").await;
+    a.click("[data-testid=invite-close]").await;
+
+    // Window B, at the same time: Bram's laptop joins with the invitation text.
+    let b = App::launch(&desktop, data_b.path()).await;
+    assert_eq!(b.app_env("NABIJ_LAN").as_deref(), Some("off"));
+    b.find("[data-testid=welcome]").await;
+    b.click("[data-testid=welcome-join]").await;
+    b.fill("[data-testid=join-invitation]", &invitation).await;
+    b.fill("[data-testid=join-label]", "Laptop Bram").await;
+    b.click("[data-testid=join-submit]").await;
+    let greeting = b
+        .wait_for_contains("[data-testid=home-greeting]", "Bram Peeters")
+        .await;
+    assert!(greeting.contains("Bram Peeters"), "{greeting}");
+    let greeting = b
+        .wait_for_contains("[data-testid=home-greeting]", "ID-team Houthalen")
+        .await;
+    assert!(greeting.contains("ID-team Houthalen"), "{greeting}");
+    assert_eq!(b.count("[data-testid=welcome]").await, 0);
+
+    // A sees B's device connected.
+    assert_eq!(a.wait_for_sync_state("online", PATIENCE).await, "online");
+
+    // A: Sara lets Bram see the case (he is a member of the team now).
+    a.go(&case_hash).await;
+    a.find("[data-testid=casefile]").await;
+    let bram = a
+        .wait_for_element_with("[data-testid=access] label", "Bram Peeters")
+        .await;
+    let allowed = bram
+        .find(Locator::Css("[data-testid=member-allowed]"))
+        .await
+        .unwrap();
+    allowed.click().await.unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let bram = a
+            .wait_for_element_with("[data-testid=access] label", "Bram Peeters")
+            .await;
+        let checked = bram
+            .find(Locator::Css("[data-testid=member-allowed]"))
+            .await
+            .unwrap()
+            .prop("checked")
+            .await
+            .unwrap();
+        if checked.as_deref() == Some("true") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Bram stays unticked: {checked:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // B: the case arrives in Bram's caseload (among all cases: Sara owns it).
+    b.click("[data-testid=nav-cases]").await;
+    b.find("[data-testid=caseload]").await;
+    b.choose("[data-testid=filter-scope]", "all").await;
+    let link = b
+        .wait_for_element_with("[data-testid=case-link]", "Marie Dubois")
+        .await;
+    link.click().await.unwrap();
+    assert_eq!(
+        b.wait_for_text("[data-testid=case-title]", "Marie Dubois")
+            .await,
+        "Marie Dubois"
+    );
+
+    // B: Bram writes a journal entry.
+    b.click("[data-testid=journal-new]").await;
+    b.fill("[data-testid=journal-text]", ENTRY).await;
+    b.click("[data-testid=journal-save]").await;
+    let journal = b
+        .wait_for_contains("[data-testid=journal-entries]", ENTRY)
+        .await;
+    assert!(journal.contains(ENTRY), "{journal}");
+    assert!(journal.contains("Bram Peeters"), "{journal}");
+
+    // A: the entry appears in Sara's open case file, by itself.
+    assert_eq!(a.wait_for_count("[data-testid=journal-entry]", 1).await, 1);
+    let journal = a
+        .wait_for_contains("[data-testid=journal-entries]", ENTRY)
+        .await;
+    assert!(journal.contains(ENTRY), "{journal}");
+    assert!(journal.contains("Bram Peeters"), "{journal}");
+    assert_eq!(a.wait_for_sync_state("online", PATIENCE).await, "online");
+    assert_eq!(b.wait_for_sync_state("online", PATIENCE).await, "online");
+    for app in [&a, &b] {
+        app.client
+            .execute("window.scrollTo(0, 0);", vec![])
+            .await
+            .unwrap();
+    }
+    a.screenshot("sync-a-nl").await;
+    b.screenshot("sync-b-nl").await;
+    // A's settings list Bram's laptop, connected.
+    a.click("[data-testid=nav-settings]").await;
+    a.find("[data-testid=sync-devices]").await;
+    let row = a
+        .wait_for_element_with("[data-testid=device-row]", "Laptop Bram")
+        .await;
+    let row_text = row.text().await.unwrap();
+    assert!(row_text.contains("Bram Peeters"), "{row_text}");
+    assert!(
+        row.attr("data-device-id")
+            .await
+            .unwrap()
+            .is_some_and(|id| !id.is_empty()),
+        "{row_text}"
+    );
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let row = a
+            .wait_for_element_with("[data-testid=device-row]", "Laptop Bram")
+            .await;
+        let connected = row.attr("data-connected").await.ok().flatten();
+        if connected.as_deref() == Some("true") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Laptop Bram is not shown connected: {connected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Everything is sent both ways: B's entry is in A's window, A's access change reached B.
+    // (The nav refreshes its status every few seconds: waited for, bounded.)
+    for (name, app) in [("A", &a), ("B", &b)] {
+        assert_eq!(
+            app.wait_for_text_content("[data-testid=sync-unsent]", "0")
+                .await,
+            "0",
+            "{name} still counts changes as not sent while the other has them"
+        );
+    }
+
+    // B closes: A notices nobody is reachable any more.
+    b.close().await;
+    assert_eq!(a.wait_for_sync_state("offline", GONE).await, "offline");
+    a.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_invitation_is_refused_on_the_welcome_screen() {
+    // An invitation as an admin's app makes one, with one character mistyped.
+    let invitation = Invitation {
+        team: TeamId::random(),
+        admin: DeviceId::random(),
+        addresses: vec!["127.0.0.1:4433".parse().unwrap()],
+        relay: None,
+        secret: [7; 16],
+    }
+    .to_text()
+    .unwrap();
+    let damaged = damage(&invitation);
+    assert_ne!(damaged, invitation);
+    assert_eq!(Invitation::parse(&damaged), Err(InviteError::Damaged));
+
+    let desktop = Desktop::start();
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(&desktop, data.path()).await;
+    app.find("[data-testid=welcome]").await;
+    app.click("[data-testid=welcome-join]").await;
+    app.fill("[data-testid=join-invitation]", &damaged).await;
+    app.fill("[data-testid=join-label]", "Laptop Bram").await;
+    app.click("[data-testid=join-submit]").await;
+    let shown = app.find("[data-testid=join-error]").await;
+    let error = app.text_content("[data-testid=join-error]").await;
+    assert!(error.contains("beschadigd"), "{error}");
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&shown).unwrap()],
+        )
+        .await
+        .unwrap();
+    // Still on the welcome screen, with nothing typed lost.
+    app.find("[data-testid=welcome]").await;
+    assert_eq!(app.count("[data-testid=nav-cases]").await, 0);
+    assert_eq!(app.value("[data-testid=join-invitation]").await, damaged);
+    app.screenshot("sync-join-damaged-nl").await;
+    app.close().await;
+}

@@ -1,4 +1,5 @@
-//! Flow 1, first start: nothing is reachable before a team exists; joining is explained; a
+//! Flow 1, first start: nothing is reachable before a team exists; joining is explained (and
+//! offered: see sync.rs for joining itself); a
 //! validation error shows next to its field in Dutch; the profile survives a restart.
 
 use crate::flows::start_team;
@@ -22,7 +23,8 @@ async fn first_start_creates_a_team_and_keeps_it() {
 
     app.click("[data-testid=welcome-join]").await;
     let join = app.text("[data-testid=join-explanation]").await;
-    assert!(join.contains("uitnodigingscode"), "{join}");
+    assert!(join.contains("uitnodiging"), "{join}");
+    app.find("[data-testid=join-invitation]").await;
     app.screenshot("welcome-join-nl").await;
 
     // Saving without a team name: the message is next to that field, and nothing typed is lost.

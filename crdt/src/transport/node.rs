@@ -471,6 +471,12 @@ impl Node {
         self.commands
             .send(Command::Event(Event::LocalChange(profile.team.to_string())))
             .map_err(|_| TransportError::Stopped)?;
+        // A device that was revoked from a team before may join another (or rejoin): dial
+        // afresh.
+        self.shared.revoked.store(false, Ordering::Relaxed);
+        if let Ok(mut dialing) = self.dialing.lock() {
+            dialing.clear();
+        }
         self.add_peer(PeerAddr {
             device: invitation.admin,
             addr: invitation.addresses.first().copied(),

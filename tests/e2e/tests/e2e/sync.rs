@@ -307,3 +307,68 @@ async fn a_damaged_invitation_is_refused_on_the_welcome_screen() {
     app.screenshot("sync-join-damaged-nl").await;
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_removed_laptop_is_told_and_erases_the_team_data() {
+    let desktop = Desktop::start();
+    let data_a = tempfile::tempdir().unwrap();
+    let data_b = tempfile::tempdir().unwrap();
+
+    // Sara's laptop invites Bram; Bram's laptop joins.
+    let a = App::launch(&desktop, data_a.path()).await;
+    start_team(&a).await;
+    a.click("[data-testid=nav-settings]").await;
+    a.click("[data-testid=invite-open]").await;
+    a.choose("[data-testid=invite-member]", "").await;
+    a.fill("[data-testid=invite-name]", "Bram Peeters").await;
+    a.fill("[data-testid=invite-role]", "Maatschappelijk werker")
+        .await;
+    a.click("[data-testid=invite-create]").await;
+    let invitation = a.text_content("[data-testid=invite-text]").await;
+    a.click("[data-testid=invite-close]").await;
+    let b = App::launch(&desktop, data_b.path()).await;
+    b.click("[data-testid=welcome-join]").await;
+    b.fill("[data-testid=join-invitation]", &invitation).await;
+    b.fill("[data-testid=join-label]", "Laptop Bram").await;
+    b.click("[data-testid=join-submit]").await;
+    b.wait_for_contains("[data-testid=home-greeting]", "Bram Peeters")
+        .await;
+    assert_eq!(
+        b.wait_for_sync_state("online", Duration::from_secs(30))
+            .await,
+        "online"
+    );
+
+    // Sara removes Bram's laptop (and confirms).
+    let row = a
+        .wait_for_element_with("[data-testid=device-row]", "Laptop Bram")
+        .await;
+    row.find(Locator::Css("[data-testid=device-revoke]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    a.client.accept_alert().await.unwrap();
+    let row = a
+        .wait_for_element_with("[data-testid=device-row]", "Laptop Bram")
+        .await;
+    let text = row.text().await.unwrap();
+    assert!(text.contains("verwijderd"), "{text}");
+
+    // Bram's laptop is told on its next contact: the team's data is erased and it is back at
+    // the first-start screen, with the reason shown.
+    let told = b.find("[data-testid=sync-revoked]").await;
+    let message = told.text().await.unwrap();
+    assert!(message.contains("verwijderd"), "{message}");
+    b.find("[data-testid=welcome]").await;
+    assert_eq!(b.count("[data-testid=nav-cases]").await, 0);
+    b.screenshot("sync-revoked-nl").await;
+    b.close().await;
+    a.close().await;
+    // The erased store holds no team and no case, also after a restart.
+    let b = App::launch(&desktop, data_b.path()).await;
+    b.find("[data-testid=welcome]").await;
+    assert_eq!(b.count("[data-testid=nav-cases]").await, 0);
+    b.close().await;
+}

@@ -120,30 +120,13 @@ impl Store {
 
     /// A saved draft (e.g. a journal entry being typed), by key.
     pub fn draft(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT value FROM device_setting WHERE key = ?1",
-                [format!("draft.{key}")],
-                |r| r.get(0),
-            )
-            .optional()?)
+        self.setting(&format!("draft.{key}"))
     }
 
     /// Save (or, when empty, forget) a draft so it survives errors and restarts.
     pub fn set_draft(&mut self, key: &str, text: &str) -> Result<(), StoreError> {
-        let key = format!("draft.{key}");
-        if text.is_empty() {
-            self.conn
-                .execute("DELETE FROM device_setting WHERE key = ?1", [key])?;
-        } else {
-            self.conn.execute(
-                "INSERT INTO device_setting (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, text],
-            )?;
-        }
-        Ok(())
+        let value = (!text.is_empty()).then_some(text);
+        self.set_setting(&format!("draft.{key}"), value)
     }
 }
 

@@ -34,6 +34,44 @@ fn config(key: &iroh::SecretKey) -> Config {
     }
 }
 
+/// A store with a new team started on the device of `key` (its admin's profile) and one more
+/// member called `name`.
+fn admin_and_member(
+    dir: &std::path::Path,
+    key: &iroh::SecretKey,
+    name: &str,
+) -> (
+    nabij_crdt::store::Store,
+    nabij_crdt::store::profile::Profile,
+    nabij_crdt::id::MemberId,
+) {
+    let mut store = open_plain(dir);
+    let admin = store
+        .start_team(
+            "Sociaal Huis Noord",
+            NewMember {
+                name: "An Admin".into(),
+                role: "coördinator".into(),
+                organisation: None,
+            },
+            device_of(key),
+        )
+        .unwrap();
+    let member = store
+        .edit_team(&admin.author(), &admin.team, |t| {
+            t.add_member(
+                NewMember {
+                    name: name.into(),
+                    role: "maatschappelijk werker".into(),
+                    organisation: None,
+                },
+                false,
+            )
+        })
+        .unwrap();
+    (store, admin, member)
+}
+
 /// Poll `check` on the node's store until it is true (bounded).
 async fn until<F>(node: &Node, what: &str, check: F)
 where
@@ -66,30 +104,7 @@ async fn a_laptop_joins_by_invitation_syncs_and_is_wiped_when_revoked() {
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
     );
-    let mut store_a = open_plain(dir_a.path());
-    let admin = store_a
-        .start_team(
-            "Sociaal Huis Noord",
-            NewMember {
-                name: "An Admin".into(),
-                role: "coördinator".into(),
-                organisation: None,
-            },
-            device_of(&key_a),
-        )
-        .unwrap();
-    let bram = store_a
-        .edit_team(&admin.author(), &admin.team, |t| {
-            t.add_member(
-                NewMember {
-                    name: "Bram Peeters".into(),
-                    role: "maatschappelijk werker".into(),
-                    organisation: None,
-                },
-                false,
-            )
-        })
-        .unwrap();
+    let (store_a, admin, bram) = admin_and_member(dir_a.path(), &key_a, "Bram Peeters");
     let node_a = Node::start(store_a, config(&key_a)).await.unwrap();
     let addresses = node_a.addresses();
     assert!(
@@ -262,31 +277,7 @@ async fn an_office_peer_joins_with_an_invitation_and_once_always_on_holds_every_
     use super::transport::{PeerProcess, peer_args};
     let key_a = generate().unwrap();
     let dir_a = tempfile::tempdir().unwrap();
-    let mut store_a = open_plain(dir_a.path());
-    let admin = store_a
-        .start_team(
-            "Sociaal Huis Noord",
-            NewMember {
-                name: "An Admin".into(),
-                role: "coördinator".into(),
-                organisation: None,
-            },
-            device_of(&key_a),
-        )
-        .unwrap();
-    // The office server is registered for a member who is on no case.
-    let server_member = store_a
-        .edit_team(&admin.author(), &admin.team, |t| {
-            t.add_member(
-                NewMember {
-                    name: "Kantoor".into(),
-                    role: "server".into(),
-                    organisation: None,
-                },
-                false,
-            )
-        })
-        .unwrap();
+    let (store_a, admin, server_member) = admin_and_member(dir_a.path(), &key_a, "Kantoor");
     let node_a = Node::start(store_a, config(&key_a)).await.unwrap();
     let addresses = node_a.addresses();
     let me_a = admin.clone();

@@ -396,6 +396,16 @@ pub async fn join_team(
     profile_view(&mut store, &profile)
 }
 
+/// A device id from the UI (`not_found` on the `device` field when it is not one).
+fn parse_device(id: &str) -> Result<DeviceId, IpcError> {
+    DeviceId::parse(id).map_err(|_| {
+        IpcError::invalid(&nabij_crdt::input::InputError::new(
+            "device",
+            nabij_crdt::input::Problem::NotFound,
+        ))
+    })
+}
+
 /// Revoke a device (admins only): it gets no further change and wipes the team's data on its
 /// next contact.
 #[tauri::command]
@@ -405,12 +415,7 @@ pub fn revoke_device(
     device_id: String,
 ) -> Result<Vec<DeviceView>, IpcError> {
     state.with_profile(|store, me| {
-        let device = DeviceId::parse(&device_id).map_err(|_| {
-            IpcError::invalid(&nabij_crdt::input::InputError::new(
-                "device",
-                nabij_crdt::input::Problem::NotFound,
-            ))
-        })?;
+        let device = parse_device(&device_id)?;
         if device == me.device {
             return Err(IpcError::invalid(&nabij_crdt::input::InputError::new(
                 "device",
@@ -432,12 +437,7 @@ pub fn set_device_always_on(
     on: bool,
 ) -> Result<Vec<DeviceView>, IpcError> {
     state.with_profile(|store, me| {
-        let device = DeviceId::parse(&device_id).map_err(|_| {
-            IpcError::invalid(&nabij_crdt::input::InputError::new(
-                "device",
-                nabij_crdt::input::Problem::NotFound,
-            ))
-        })?;
+        let device = parse_device(&device_id)?;
         store.edit_team(&me.author(), &me.team, |t| {
             t.set_device_always_on(&device, on)
         })?;

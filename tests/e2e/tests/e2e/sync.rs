@@ -76,6 +76,28 @@ impl App {
     }
 }
 
+/// In Settings, invite a new colleague called `name`; returns the invitation's text (the dialog
+/// stays open, showing it).
+async fn open_invitation(a: &App, name: &str) -> String {
+    a.click("[data-testid=nav-settings]").await;
+    a.find("[data-testid=sync-devices]").await;
+    a.click("[data-testid=invite-open]").await;
+    a.choose("[data-testid=invite-member]", "").await;
+    a.fill("[data-testid=invite-name]", name).await;
+    a.fill("[data-testid=invite-role]", "Maatschappelijk werker")
+        .await;
+    a.click("[data-testid=invite-create]").await;
+    a.text_content("[data-testid=invite-text]").await
+}
+
+/// On the welcome screen, join with `invitation` as "Laptop Bram".
+async fn join(b: &App, invitation: &str) {
+    b.click("[data-testid=welcome-join]").await;
+    b.fill("[data-testid=join-invitation]", invitation).await;
+    b.fill("[data-testid=join-label]", "Laptop Bram").await;
+    b.click("[data-testid=join-submit]").await;
+}
+
 /// The invitation text with one character changed (in the middle, so its checksum no longer
 /// matches).
 fn damage(invitation: &str) -> String {
@@ -103,15 +125,7 @@ async fn a_journal_entry_typed_in_one_window_appears_in_the_other() {
     let case_hash = format!("#{}", case_url.fragment().unwrap());
 
     // Sara invites a new colleague in the settings.
-    a.click("[data-testid=nav-settings]").await;
-    a.find("[data-testid=sync-devices]").await;
-    a.click("[data-testid=invite-open]").await;
-    a.choose("[data-testid=invite-member]", "").await;
-    a.fill("[data-testid=invite-name]", "Bram Peeters").await;
-    a.fill("[data-testid=invite-role]", "Maatschappelijk werker")
-        .await;
-    a.click("[data-testid=invite-create]").await;
-    let invitation = a.text_content("[data-testid=invite-text]").await;
+    let invitation = open_invitation(&a, "Bram Peeters").await;
     assert!(invitation.starts_with("NABIJ-"), "{invitation}");
     assert!(Invitation::parse(&invitation).is_ok(), "{invitation}");
     assert_eq!(
@@ -127,10 +141,7 @@ async fn a_journal_entry_typed_in_one_window_appears_in_the_other() {
     let b = App::launch(&desktop, data_b.path()).await;
     assert_eq!(b.app_env("NABIJ_LAN").as_deref(), Some("off"));
     b.find("[data-testid=welcome]").await;
-    b.click("[data-testid=welcome-join]").await;
-    b.fill("[data-testid=join-invitation]", &invitation).await;
-    b.fill("[data-testid=join-label]", "Laptop Bram").await;
-    b.click("[data-testid=join-submit]").await;
+    join(&b, &invitation).await;
     let greeting = b
         .wait_for_contains("[data-testid=home-greeting]", "Bram Peeters")
         .await;
@@ -317,20 +328,10 @@ async fn a_removed_laptop_is_told_and_erases_the_team_data() {
     // Sara's laptop invites Bram; Bram's laptop joins.
     let a = App::launch(&desktop, data_a.path()).await;
     start_team(&a).await;
-    a.click("[data-testid=nav-settings]").await;
-    a.click("[data-testid=invite-open]").await;
-    a.choose("[data-testid=invite-member]", "").await;
-    a.fill("[data-testid=invite-name]", "Bram Peeters").await;
-    a.fill("[data-testid=invite-role]", "Maatschappelijk werker")
-        .await;
-    a.click("[data-testid=invite-create]").await;
-    let invitation = a.text_content("[data-testid=invite-text]").await;
+    let invitation = open_invitation(&a, "Bram Peeters").await;
     a.click("[data-testid=invite-close]").await;
     let b = App::launch(&desktop, data_b.path()).await;
-    b.click("[data-testid=welcome-join]").await;
-    b.fill("[data-testid=join-invitation]", &invitation).await;
-    b.fill("[data-testid=join-label]", "Laptop Bram").await;
-    b.click("[data-testid=join-submit]").await;
+    join(&b, &invitation).await;
     b.wait_for_contains("[data-testid=home-greeting]", "Bram Peeters")
         .await;
     assert_eq!(

@@ -113,7 +113,7 @@ pub(crate) struct Desktop {
 }
 
 /// How long one keyring start may take before it is given up and started again.
-const KEYRING_START: Duration = Duration::from_secs(6);
+const KEYRING_START: Duration = Duration::from_secs(10);
 /// How many times a keyring start is tried.
 const KEYRING_ATTEMPTS: u32 = 5;
 

@@ -23,7 +23,7 @@ pub mod key;
 pub mod node;
 
 pub use endpoint::{ALPN, LocalRelay, PeerAddr};
-pub use node::{Config, Node, SyncEvent};
+pub use node::{Config, Node, SyncEvent, Traffic};
 
 /// What can go wrong in the transport.
 #[derive(Debug, thiserror::Error)]

@@ -70,6 +70,9 @@ struct Shared {
     connected: Mutex<BTreeSet<DeviceId>>,
     next_conn: AtomicU64,
     events: broadcast::Sender<SyncEvent>,
+    /// Frame bytes (length prefix included) sent and received on every connection.
+    sent_bytes: AtomicU64,
+    received_bytes: AtomicU64,
 }
 
 impl Shared {
@@ -86,6 +89,16 @@ impl Shared {
             }
         }
     }
+}
+
+/// Bytes this node exchanged, counted as frames on the stream (the 4-byte length prefix
+/// included; QUIC and TLS overhead not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Bytes of frames sent.
+    pub sent: u64,
+    /// Bytes of frames received.
+    pub received: u64,
 }
 
 /// A running sync node.
@@ -130,6 +143,8 @@ impl Node {
             connected: Mutex::new(BTreeSet::new()),
             next_conn: AtomicU64::new(1),
             events,
+            sent_bytes: AtomicU64::new(0),
+            received_bytes: AtomicU64::new(0),
         });
         let (commands, rx) = mpsc::channel(256);
         let engine = Engine::new(me, config.always_on.clone());
@@ -204,6 +219,14 @@ impl Node {
             .lock()
             .map(|set| set.iter().copied().collect())
             .unwrap_or_default()
+    }
+
+    /// Frame bytes sent and received since the node started (every connection).
+    pub fn traffic(&self) -> Traffic {
+        Traffic {
+            sent: self.shared.sent_bytes.load(Ordering::Relaxed),
+            received: self.shared.received_bytes.load(Ordering::Relaxed),
+        }
     }
 
     /// Sync events from now on.
@@ -369,6 +392,11 @@ fn refresh_allowed(store: &mut Store, allowed: &Allowed) {
     }
 }
 
+/// Bytes of `message` on the stream: the length prefix and the message.
+fn frame_bytes(message: &[u8]) -> u64 {
+    message.len() as u64 + 4
+}
+
 struct Current {
     conn: u64,
     dialer: DeviceId,
@@ -412,6 +440,9 @@ fn actor(
             }
             Command::Link(Link::Received { peer, conn, bytes }) => {
                 if links.get(&peer).is_some_and(|c| c.conn == conn) {
+                    shared
+                        .received_bytes
+                        .fetch_add(frame_bytes(&bytes), Ordering::Relaxed);
                     effects = engine.handle(&mut store, Event::Received { from: peer, bytes });
                 }
             }
@@ -434,6 +465,9 @@ fn actor(
             match effect {
                 Effect::Send { peer, bytes } => {
                     if let Some(current) = links.get(&peer) {
+                        shared
+                            .sent_bytes
+                            .fetch_add(frame_bytes(&bytes), Ordering::Relaxed);
                         let _ = current.out.send(Out::Frame(bytes));
                     }
                 }

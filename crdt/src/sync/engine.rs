@@ -138,6 +138,42 @@ impl Engine {
         Ok(())
     }
 
+    /// Handle several events (messages that arrived together) with one durable write for all
+    /// they store: the replica batches the writes, and what the events answer (acknowledgments
+    /// included) is returned only once the batch is durable. If making it durable fails, no
+    /// message of the batch is sent and every session ends (their sync states, which may count
+    /// on what was not stored, are dropped).
+    pub fn handle_batch<R: Replica + ?Sized>(
+        &mut self,
+        replica: &mut R,
+        events: Vec<Event>,
+    ) -> Vec<Effect> {
+        if events.len() == 1 {
+            return events
+                .into_iter()
+                .flat_map(|event| self.handle(replica, event))
+                .collect();
+        }
+        let mut effects = Vec::new();
+        if let Err(e) = replica.begin_batch() {
+            for peer in self.peers() {
+                self.end(peer, EndReason::Local(e.to_string()), &mut effects);
+            }
+            return effects;
+        }
+        for event in events {
+            effects.extend(self.handle(replica, event));
+        }
+        if let Err(e) = replica.end_batch() {
+            effects.retain(|effect| matches!(effect, Effect::Disconnect { .. }));
+            for peer in self.peers() {
+                self.end(peer, EndReason::Local(e.to_string()), &mut effects);
+            }
+            self.saved.clear();
+        }
+        effects
+    }
+
     /// Handle one event; returns what the transport must do.
     pub fn handle<R: Replica + ?Sized>(&mut self, replica: &mut R, event: Event) -> Vec<Effect> {
         let mut effects = Vec::new();
@@ -218,6 +254,11 @@ impl Engine {
         source: Option<DeviceId>,
         effects: &mut Vec<Effect>,
     ) {
+        if source.is_some() && self.sessions.keys().all(|peer| Some(*peer) == source) {
+            // Received from the only peer: nobody to forward it to (a changed team document
+            // was already handled by `run`).
+            return;
+        }
         let record = match replica.document(id) {
             Ok(Some(record)) => record,
             Ok(None) => return,

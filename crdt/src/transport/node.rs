@@ -392,6 +392,11 @@ fn refresh_allowed(store: &mut Store, allowed: &Allowed) {
     }
 }
 
+/// Most received messages handled as one batch (one durable write).
+const BATCH_MESSAGES: usize = 128;
+/// Most bytes of received messages handled as one batch.
+const BATCH_BYTES: usize = 16 * 1024 * 1024;
+
 /// Bytes of `message` on the stream: the length prefix and the message.
 fn frame_bytes(message: &[u8]) -> u64 {
     message.len() as u64 + 4
@@ -412,7 +417,9 @@ fn actor(
 ) -> Store {
     let me = shared.me;
     let mut links: BTreeMap<DeviceId, Current> = BTreeMap::new();
-    while let Some(command) = rx.blocking_recv() {
+    // A command taken from the queue while collecting a batch, to handle next.
+    let mut next: Option<Command> = None;
+    while let Some(command) = next.take().or_else(|| rx.blocking_recv()) {
         let mut effects = Vec::new();
         match command {
             Command::Link(Link::Attach {
@@ -439,12 +446,31 @@ fn actor(
                 effects.extend(engine.handle(&mut store, Event::Connected(peer)));
             }
             Command::Link(Link::Received { peer, conn, bytes }) => {
-                if links.get(&peer).is_some_and(|c| c.conn == conn) {
-                    shared
-                        .received_bytes
-                        .fetch_add(frame_bytes(&bytes), Ordering::Relaxed);
-                    effects = engine.handle(&mut store, Event::Received { from: peer, bytes });
+                // Messages that are already waiting are handled together, with one durable
+                // write for all they store (answers go out once it is done).
+                let mut batch = Vec::new();
+                let mut batch_bytes = 0;
+                let mut received = Some((peer, conn, bytes));
+                while let Some((peer, conn, bytes)) = received.take() {
+                    if links.get(&peer).is_some_and(|c| c.conn == conn) {
+                        shared
+                            .received_bytes
+                            .fetch_add(frame_bytes(&bytes), Ordering::Relaxed);
+                        batch_bytes += bytes.len();
+                        batch.push(Event::Received { from: peer, bytes });
+                    }
+                    if batch.len() >= BATCH_MESSAGES || batch_bytes >= BATCH_BYTES {
+                        break;
+                    }
+                    match rx.try_recv() {
+                        Ok(Command::Link(Link::Received { peer, conn, bytes })) => {
+                            received = Some((peer, conn, bytes));
+                        }
+                        Ok(other) => next = Some(other),
+                        Err(_) => {}
+                    }
                 }
+                effects = engine.handle_batch(&mut store, batch);
             }
             Command::Link(Link::Detach { peer, conn }) => {
                 if links.get(&peer).is_some_and(|c| c.conn == conn) {

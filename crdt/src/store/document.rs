@@ -148,31 +148,25 @@ impl Store {
         outcome
     }
 
-    /// Store a new document from its saved `bytes` (`doc` is them loaded) and its projections,
-    /// in one savepoint; the bytes are stored as they are (no second save).
+    /// Store a new document from its saved `bytes` (`doc` is them loaded, `hydrated` it
+    /// hydrated if that was done already) and its projections; the bytes are stored as they
+    /// are (no second save). Outside a batch in a transaction of its own; inside one (see
+    /// [`Store::begin_batch_tx`]) without a savepoint.
     pub(crate) fn insert_saved(
         &mut self,
         kind: DocKind,
         id: &str,
-        mut doc: AutoCommit,
+        doc: AutoCommit,
         bytes: &[u8],
+        hydrated: Option<&crate::sync::replica::Hydrated>,
     ) -> Result<(), StoreError> {
+        let mut doc = doc;
         let heads = encode_heads(doc.get_heads());
-        let write =
-            |tx: &Connection| -> Result<(), StoreError> {
-                tx.prepare_cached(
-                "INSERT INTO document (doc_id, kind, heads, chunk_count, byte_count, updated_at)
-                 VALUES (?1, ?2, ?3, 1, ?4, ?5)",
-            )?
-            .execute(params![id, kind.as_str(), heads, bytes.len() as i64, now_ms()])?;
-                insert_chunk(tx, id, 0, bytes)?;
-                projection::project(tx, kind, id, &doc)
-            };
         if self.conn.is_autocommit() {
             let tx = self.conn.transaction()?;
-            write(&tx)?;
+            write_saved(&tx, kind, id, &heads, bytes, &doc, hydrated)?;
             tx.commit()?;
-        } else if let Err(e) = write(&self.conn) {
+        } else if let Err(e) = write_saved(&self.conn, kind, id, &heads, bytes, &doc, hydrated) {
             // Inside a batch: half of this document may be written; the batch is rolled back.
             self.batch_error = Some(format!("storing document {id}: {e}"));
             return Err(e);
@@ -460,6 +454,34 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// The rows of a new document stored from its saved bytes, and its projections.
+fn write_saved(
+    tx: &Connection,
+    kind: DocKind,
+    id: &str,
+    heads: &[u8],
+    bytes: &[u8],
+    doc: &AutoCommit,
+    hydrated: Option<&crate::sync::replica::Hydrated>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO document (doc_id, kind, heads, chunk_count, byte_count, updated_at)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        kind.as_str(),
+        heads,
+        bytes.len() as i64,
+        now_ms()
+    ])?;
+    insert_chunk(tx, id, 0, bytes)?;
+    match hydrated {
+        Some(hydrated) => projection::project_hydrated(tx, id, hydrated),
+        None => projection::project(tx, kind, id, doc),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::case::{self, Case};
 use crate::doc::{DocError, DocKind};
 use crate::intake::{self, Intake};
 use crate::referral::{self, Referral};
+use crate::sync::replica::Hydrated;
 use crate::team::{self, Team};
 
 /// Every query table (the rebuild empties them all).
@@ -47,6 +48,20 @@ pub(crate) fn project(
         DocKind::Team => project_team(tx, id, &team::load(doc)?),
         DocKind::Referral => project_referral(tx, id, &referral::load(doc)?),
         DocKind::Intake => project_intake(tx, id, &intake::load(doc)?),
+    }
+}
+
+/// Rewrite the query-table rows of one document already hydrated.
+pub(crate) fn project_hydrated(
+    tx: &Connection,
+    id: &str,
+    hydrated: &Hydrated,
+) -> Result<(), StoreError> {
+    match hydrated {
+        Hydrated::Case(case) => project_case(tx, id, case),
+        Hydrated::Team(team) => project_team(tx, id, team),
+        Hydrated::Referral(referral) => project_referral(tx, id, referral),
+        Hydrated::Intake(intake) => project_intake(tx, id, intake),
     }
 }
 

@@ -19,7 +19,7 @@ use super::{Store, StoreError, projection};
 use crate::doc::DocKind;
 use crate::id::{DeviceId, TeamId};
 use crate::sync::access::{DeviceRecord, Readers};
-use crate::sync::replica::{DocRecord, Replica, ReplicaError};
+use crate::sync::replica::{DocRecord, Hydrated, Replica, ReplicaError};
 
 fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
     bytes
@@ -227,7 +227,7 @@ impl Replica for Store {
 
     fn create(&mut self, kind: DocKind, id: &str, mut doc: AutoCommit) -> Result<(), ReplicaError> {
         let bytes = doc.save();
-        self.create_saved(kind, id, doc, &bytes)
+        self.create_saved(kind, id, doc, &bytes, None)
     }
 
     fn saved(
@@ -244,6 +244,7 @@ impl Replica for Store {
         id: &str,
         doc: AutoCommit,
         bytes: &[u8],
+        hydrated: Option<&Hydrated>,
     ) -> Result<(), ReplicaError> {
         if own_id(&doc).as_deref() != Some(id) {
             return Err(ReplicaError::Rejected(format!(
@@ -263,7 +264,7 @@ impl Replica for Store {
             return Ok(());
         }
         // Projecting hydrates the document, which is its validation (rolled back if invalid).
-        self.insert_saved(kind, id, doc, bytes)
+        self.insert_saved(kind, id, doc, bytes, hydrated)
             .map_err(|e| match e {
                 StoreError::Document(invalid) => {
                     ReplicaError::Rejected(format!("new document {id}: {invalid}"))

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::sync::State;
 
 use super::access::Access;
-use super::message::WireMessage;
+use super::message::{WireError, WireMessage};
 use super::replica::{Replica, ReplicaError};
-use super::session::{Ctx, Outcome, Session};
+use super::session::{Ctx, Outcome, Prepared, Session, prepare};
 use crate::doc::DocKind;
 use crate::id::DeviceId;
 
@@ -148,7 +148,7 @@ impl Engine {
         replica: &mut R,
         events: Vec<Event>,
     ) -> Vec<Effect> {
-        if events.len() == 1 {
+        if events.len() == 1 || self.access.is_none() {
             return events
                 .into_iter()
                 .flat_map(|event| self.handle(replica, event))
@@ -161,9 +161,54 @@ impl Engine {
             }
             return effects;
         }
-        for event in events {
-            effects.extend(self.handle(replica, event));
+        // Whole documents are loaded and hydrated on a helper thread, ahead of their turn, while
+        // this thread stores the ones before them. Their bytes go to the helper and come back.
+        enum Item {
+            Event(Event),
+            Message(DeviceId, Result<WireMessage, WireError>),
         }
+        let mut items = Vec::with_capacity(events.len());
+        let mut fulls = Vec::new();
+        for event in events {
+            match event {
+                Event::Received { from, bytes } => {
+                    let mut decoded = WireMessage::decode(&bytes);
+                    if let Ok(WireMessage::Full { kind, bytes, .. }) = &mut decoded {
+                        fulls.push((*kind, std::mem::take(bytes)));
+                    }
+                    items.push(Item::Message(from, decoded));
+                }
+                other => items.push(Item::Event(other)),
+            }
+        }
+        std::thread::scope(|scope| {
+            let (ready, next) = std::sync::mpsc::channel::<(Vec<u8>, Prepared)>();
+            if !fulls.is_empty() {
+                scope.spawn(move || {
+                    for (kind, bytes) in fulls {
+                        let prepared = prepare(kind, &bytes);
+                        if ready.send((bytes, prepared)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            for item in items {
+                match item {
+                    Item::Event(event) => effects.extend(self.handle(replica, event)),
+                    Item::Message(from, mut decoded) => {
+                        let mut prepared = None;
+                        if let Ok(WireMessage::Full { bytes, .. }) = &mut decoded
+                            && let Ok((back, done)) = next.recv()
+                        {
+                            *bytes = back;
+                            prepared = Some(done);
+                        }
+                        self.received(replica, from, decoded, prepared, &mut effects);
+                    }
+                }
+            }
+        });
         if let Err(e) = replica.end_batch() {
             effects.retain(|effect| matches!(effect, Effect::Disconnect { .. }));
             for peer in self.peers() {
@@ -198,17 +243,8 @@ impl Engine {
                 }
             }
             Event::Received { from, bytes } => {
-                if !self.sessions.contains_key(&from) {
-                    return effects;
-                }
-                match WireMessage::decode(&bytes) {
-                    Ok(message) => {
-                        self.run(replica, from, &mut effects, |session, ctx, out| {
-                            session.receive(ctx, message, out)
-                        });
-                    }
-                    Err(e) => self.end(from, EndReason::Misbehaved(e.to_string()), &mut effects),
-                }
+                let decoded = WireMessage::decode(&bytes);
+                self.received(replica, from, decoded, None, &mut effects);
             }
             Event::LocalChange(id) => self.local_change(replica, &id, None, &mut effects),
             Event::Tick => {
@@ -220,6 +256,28 @@ impl Engine {
             }
         }
         effects
+    }
+
+    /// A message from `from` (decoded, or why not).
+    fn received<R: Replica + ?Sized>(
+        &mut self,
+        replica: &mut R,
+        from: DeviceId,
+        decoded: Result<WireMessage, WireError>,
+        prepared: Option<Prepared>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if !self.sessions.contains_key(&from) {
+            return;
+        }
+        match decoded {
+            Ok(message) => {
+                self.run(replica, from, effects, |session, ctx, out| {
+                    session.receive(ctx, message, prepared, out)
+                });
+            }
+            Err(e) => self.end(from, EndReason::Misbehaved(e.to_string()), effects),
+        }
     }
 
     fn connect<R: Replica + ?Sized>(

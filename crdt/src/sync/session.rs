@@ -30,7 +30,9 @@ use automerge::{AutoCommit, ChangeHash};
 use super::access::{Access, Readers};
 use super::guard;
 use super::message::{Hash, InventoryEntry, WireMessage, heads_hash, kind_byte};
-use super::replica::{DocRecord, Replica, ReplicaError, readers_of_new};
+use super::replica::{
+    DocRecord, Hydrated, Replica, ReplicaError, hydrate, readers_of_hydrated, readers_of_new,
+};
 use super::{EndReason, Stats};
 use crate::doc::DocKind;
 use crate::id::DeviceId;
@@ -135,6 +137,28 @@ fn synced_state(old: Option<State>, heads: &[ChangeHash]) -> State {
         their_capabilities: old.and_then(|s| s.their_capabilities),
         ..State::new()
     }
+}
+
+/// A whole document from a peer ([`WireMessage::Full`]), loaded and hydrated ahead of its turn
+/// (see [`super::Engine::handle_batch`]); nothing is decided or stored yet.
+pub(crate) struct Prepared {
+    doc: Result<AutoCommit, String>,
+    hydrated: Option<Result<Hydrated, String>>,
+}
+
+/// Load `bytes` and hydrate them as a document of `kind`, each inside a panic guard.
+pub(crate) fn prepare(kind: DocKind, bytes: &[u8]) -> Prepared {
+    let doc = guard::contain(|| AutoCommit::load(bytes)).map_err(|e| e.to_string());
+    let hydrated = match &doc {
+        // A team document is never accepted new from a peer: no need to hydrate it.
+        Ok(doc) if kind != DocKind::Team => Some(
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hydrate(kind, doc)))
+                .map_err(|_| "hydrating panicked".to_string())
+                .and_then(|h| h.map_err(|e| e.to_string())),
+        ),
+        _ => None,
+    };
+    Prepared { doc, hydrated }
 }
 
 fn rejected(error: ReplicaError) -> EndReason {
@@ -278,10 +302,12 @@ impl Session {
     }
 
     /// Handle one message from the peer.
+    /// `prepared` is the document of a [`WireMessage::Full`] loaded ahead, if it was.
     pub(crate) fn receive<R: Replica + ?Sized>(
         &mut self,
         ctx: &mut Ctx<'_, R>,
         message: WireMessage,
+        prepared: Option<Prepared>,
         out: &mut Outcome,
     ) -> Result<(), EndReason> {
         self.stats.received += 1;
@@ -328,7 +354,7 @@ impl Session {
             } => {
                 self.stats.doc_messages_received += 1;
                 self.active = true;
-                self.receive_full(ctx, &doc_id, kind, &bytes, out)?;
+                self.receive_full(ctx, &doc_id, kind, &bytes, prepared, out)?;
             }
             WireMessage::Stored { doc_id, heads_hash } => {
                 self.active = true;
@@ -476,6 +502,7 @@ impl Session {
         id: &str,
         kind: DocKind,
         bytes: &[u8],
+        prepared: Option<Prepared>,
         out: &mut Outcome,
     ) -> Result<(), EndReason> {
         let held = ctx.replica.document(id).map_err(rejected)?;
@@ -499,7 +526,9 @@ impl Session {
                 return Ok(());
             }
         }
-        let mut doc = guard::contain(|| AutoCommit::load(bytes))
+        let prepared = prepared.unwrap_or_else(|| prepare(kind, bytes));
+        let mut doc = prepared
+            .doc
             .map_err(|e| EndReason::Misbehaved(format!("document {id}: {e}")))?;
         let theirs = sorted(doc.get_heads());
         if theirs.is_empty() || !doc.get_missing_deps(&[]).is_empty() {
@@ -525,23 +554,29 @@ impl Session {
                 }
                 ours
             }
-            None => match readers_of_new(ctx.replica, kind, id, &doc) {
+            None => match prepared
+                .hydrated
+                .unwrap_or_else(|| hydrate(kind, &doc).map_err(|e| e.to_string()))
+                .and_then(|hydrated| {
+                    readers_of_hydrated(ctx.replica, id, &doc, &hydrated)
+                        .map(|readers| (readers, hydrated))
+                }) {
                 Err(problem) => {
                     return Err(EndReason::Misbehaved(format!(
                         "new document {id} is invalid: {problem}"
                     )));
                 }
-                Ok(None) => {
+                Ok((None, _)) => {
                     self.refuse(id, out);
                     return Ok(());
                 }
-                Ok(Some(readers)) => {
+                Ok((Some(readers), hydrated)) => {
                     if !ctx.access.may_exchange(&ctx.me, &self.peer, &readers) {
                         self.refuse(id, out);
                         return Ok(());
                     }
                     ctx.replica
-                        .create_saved(kind, id, doc, bytes)
+                        .create_saved(kind, id, doc, bytes, Some(&hydrated))
                         .map_err(rejected)?;
                     out.changed.push(id.to_string());
                     theirs

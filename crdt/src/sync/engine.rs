@@ -81,9 +81,9 @@ pub struct Stats {
     pub sent: u64,
     /// Messages received.
     pub received: u64,
-    /// Document (Automerge) messages sent.
+    /// Document messages (Automerge sync messages and whole documents) sent.
     pub doc_messages_sent: u64,
-    /// Document (Automerge) messages received.
+    /// Document messages (Automerge sync messages and whole documents) received.
     pub doc_messages_received: u64,
     /// Sync-state resets after a stall.
     pub resets: u64,

@@ -233,7 +233,7 @@ impl Session {
 
     fn send(&mut self, out: &mut Outcome, message: &WireMessage) {
         self.stats.sent += 1;
-        if let WireMessage::Doc { .. } = message {
+        if let WireMessage::Doc { .. } | WireMessage::Full { .. } = message {
             self.stats.doc_messages_sent += 1;
         }
         out.send(message);

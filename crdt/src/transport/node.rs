@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -70,6 +70,8 @@ struct Shared {
     connected: Mutex<BTreeSet<DeviceId>>,
     next_conn: AtomicU64,
     events: broadcast::Sender<SyncEvent>,
+    /// A tick is queued for the sync thread and not handled yet.
+    tick_queued: AtomicBool,
     /// Frame bytes (length prefix included) sent and received on every connection.
     sent_bytes: AtomicU64,
     received_bytes: AtomicU64,
@@ -143,6 +145,7 @@ impl Node {
             connected: Mutex::new(BTreeSet::new()),
             next_conn: AtomicU64::new(1),
             events,
+            tick_queued: AtomicBool::new(false),
             sent_bytes: AtomicU64::new(0),
             received_bytes: AtomicU64::new(0),
         });
@@ -166,11 +169,17 @@ impl Node {
         }));
         let tick = commands.clone();
         let period = config.tick;
+        let ticker = shared.clone();
         tasks.push(tokio::spawn(async move {
             let mut interval = tokio::time::interval(period);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
+                // At most one tick waits for a busy sync thread: ticks that pile up behind a
+                // long batch would all look like time without progress to the engine.
+                if ticker.tick_queued.swap(true, Ordering::Relaxed) {
+                    continue;
+                }
                 if tick.send(Command::Event(Event::Tick)).await.is_err() {
                     return;
                 }
@@ -481,6 +490,9 @@ fn actor(
                 }
             }
             Command::Event(event) => {
+                if event == Event::Tick {
+                    shared.tick_queued.store(false, Ordering::Relaxed);
+                }
                 effects = engine.handle(&mut store, event);
                 // Tick and local edits may change the team: keep the handshake gate current.
                 refresh_allowed(&mut store, &shared.allowed);

@@ -34,6 +34,21 @@ use super::{Result, SEED, ms, peak_rss_mb, progress, quantile};
 
 const EDIT_SAMPLES: usize = 120;
 
+/// CPU time (user + system) this process used so far, in seconds (`/proc/self/stat`, in clock
+/// ticks of 1/100 s).
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    // utime and stime are fields 14 and 15 of the line: 11 and 12 counting from the state.
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
+}
+
 fn config(key: &SecretKey) -> Config {
     Config {
         secret_key: key.clone(),
@@ -157,7 +172,9 @@ pub(crate) fn measure(
     runtime.block_on(async {
         let a = Node::start(store_a, config(&key_a)).await?;
         progress(start, "sync: initial sync A -> B");
+        let cpu_before = cpu_s();
         let (initial, initial_bytes, b) = connect_b(store_b, &key_b, &a, limit).await?;
+        let initial_cpu = cpu_s() - cpu_before;
         let held = case_count(&b).await?;
         if held != cases {
             return Err(format!("B holds {held} of {cases} cases after catching up").into());
@@ -165,7 +182,8 @@ pub(crate) fn measure(
         progress(
             start,
             &format!(
-                "sync: initial sync of {cases} cases in {:.1} s, {:.1} MB of frames",
+                "sync: initial sync of {cases} cases in {:.1} s ({initial_cpu:.1} s of CPU, \
+                 both devices), {:.1} MB of frames",
                 initial.as_secs_f64(),
                 initial_bytes as f64 / 1e6
             ),
@@ -247,6 +265,7 @@ pub(crate) fn measure(
             ("sync_cases", cases as f64),
             ("sync_initial_10k_s", initial.as_secs_f64()),
             ("sync_initial_bytes", initial_bytes as f64),
+            ("sync_initial_cpu_s", initial_cpu),
             (
                 "reconnect_unchanged_10k_ms",
                 unchanged.as_secs_f64() * 1000.0,

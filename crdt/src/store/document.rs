@@ -117,18 +117,14 @@ impl Store {
     }
 
     /// Open one transaction for the writes that follow, until [`Store::end_batch_tx`], so the
-    /// batch is fsynced once. A store that syncs in batches keeps a 32 MB page cache (SQLite's
-    /// default is 2 MB): storing thousands of received documents touches the indexes all over,
-    /// and every page read again is decrypted again (a quarter of the CPU time of an initial
-    /// sync of 3,000 cases). Documents received whole are validated before they are written
+    /// batch is fsynced once. Documents received whole are validated before they are written
     /// and written without a savepoint of their own (a savepoint makes FTS5 flush its index
     /// each time); if one of those writes fails anyway, the whole batch is rolled back at its
     /// end. Other writes keep their own savepoint and roll back alone.
     pub(crate) fn begin_batch_tx(&mut self) -> Result<(), StoreError> {
         self.batch_error = None;
         if self.conn.is_autocommit() {
-            self.conn
-                .execute_batch("PRAGMA cache_size = -32000; BEGIN IMMEDIATE")?;
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
         }
         Ok(())
     }

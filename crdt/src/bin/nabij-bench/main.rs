@@ -318,7 +318,12 @@ fn run() -> Result<String> {
         &KeySource::Unencrypted,
         plain_cases.max(1),
     )?;
-    let rss = peak_rss_mb();
+    // The sync part reset the peak after its seeding: the whole run's peak is the larger one.
+    let seed_peak = sync_figures
+        .iter()
+        .find(|(name, _)| *name == "sync_seed_peak_rss_mb")
+        .map_or(0.0, |(_, mb)| *mb);
+    let rss = peak_rss_mb().max(seed_peak);
     progress(start, &format!("done; peak RSS {rss:.0} MB"));
 
     let mut figures: Vec<(&str, f64)> = vec![

@@ -112,6 +112,8 @@ pub(crate) struct Session {
     unsynced: BTreeSet<String>,
     /// A document message arrived since the last tick (the session is making progress).
     active: bool,
+    /// Ticks spent waiting for the peer's inventory since it was last asked for.
+    inventory_ticks: u32,
     pub(crate) stats: Stats,
 }
 
@@ -198,6 +200,7 @@ impl Session {
             full_out: BTreeSet::new(),
             unsynced: BTreeSet::new(),
             active: false,
+            inventory_ticks: 0,
             stats: Stats::default(),
         }
     }
@@ -899,7 +902,13 @@ impl Session {
         if self.peer_hello.is_none() {
             self.send_hello(ctx, out, true)?;
         } else if !self.caught_up && !self.peer_inventory {
-            self.send_inventory(ctx, out, true)?;
+            // An inventory of thousands of documents takes a while to build, send and read:
+            // ask again only after a few ticks without it.
+            self.inventory_ticks += 1;
+            if self.inventory_ticks >= STALL_TICKS {
+                self.inventory_ticks = 0;
+                self.send_inventory(ctx, out, true)?;
+            }
         }
         self.pump_full(ctx, out)?;
         // While document messages keep arriving the session is making progress: documents

@@ -164,6 +164,8 @@ pub struct Store {
     data_dir: PathBuf,
     encrypted: bool,
     cache: document::Cache,
+    /// Inside a sync batch (see `Store::begin_batch_tx`): why a write in it failed.
+    batch_error: Option<String>,
     // Held for its lock; closed (and so unlocked) after `conn` on drop.
     _lock: File,
 }
@@ -232,6 +234,7 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             encrypted: key.is_some(),
             cache: document::Cache::new(document::CACHE_DOCUMENTS),
+            batch_error: None,
             _lock: lock,
         })
     }

@@ -27,7 +27,7 @@ pub mod node;
 
 pub use endpoint::{ALPN, LocalRelay, PeerAddr};
 pub use iroh::RelayUrl;
-pub use node::{Config, Node, SyncEvent};
+pub use node::{Config, Node, SyncEvent, Traffic};
 
 /// What can go wrong in the transport.
 #[derive(Debug, thiserror::Error)]

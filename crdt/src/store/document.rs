@@ -14,7 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use lru::LruCache;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError, projection};
 use crate::author::Author;
@@ -42,6 +42,11 @@ impl Cache {
         Self(LruCache::new(
             NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN),
         ))
+    }
+
+    /// Forget every loaded document (they are read from disk again when needed).
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
     }
 }
 
@@ -76,6 +81,100 @@ pub(crate) fn guarded<T>(
 }
 
 impl Store {
+    /// The stored chunks of a document, checksums verified, and its stored heads (without
+    /// loading it). `None` when it is not stored as `kind`.
+    pub(crate) fn stored_document(
+        &self,
+        kind: DocKind,
+        id: &str,
+    ) -> Result<Option<crate::sync::replica::Saved>, StoreError> {
+        let row: Option<(String, Vec<u8>)> = self
+            .conn
+            .prepare_cached("SELECT kind, heads FROM document WHERE doc_id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((stored_kind, heads)) = row else {
+            return Ok(None);
+        };
+        if stored_kind != kind.as_str() {
+            return Ok(None);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, data, checksum FROM document_chunk WHERE doc_id = ?1 ORDER BY seq",
+        )?;
+        let mut bytes = Vec::new();
+        let mut rows = stmt.query([id])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let data: Vec<u8> = row.get(1)?;
+            let checksum: Vec<u8> = row.get(2)?;
+            if blake3::hash(&data).as_bytes().as_slice() != checksum.as_slice() {
+                return Err(corrupt(id, format!("chunk {seq} fails its checksum")));
+            }
+            bytes.extend_from_slice(&data);
+        }
+        Ok(Some((bytes, decode_heads(id, &heads)?)))
+    }
+
+    /// Open one transaction for the writes that follow, until [`Store::end_batch_tx`], so the
+    /// batch is fsynced once. Documents received whole are validated before they are written
+    /// and written without a savepoint of their own (a savepoint makes FTS5 flush its index
+    /// each time); if one of those writes fails anyway, the whole batch is rolled back at its
+    /// end. Other writes keep their own savepoint and roll back alone.
+    pub(crate) fn begin_batch_tx(&mut self) -> Result<(), StoreError> {
+        self.batch_error = None;
+        if self.conn.is_autocommit() {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        }
+        Ok(())
+    }
+
+    /// Commit the batch. If a write in it failed or the commit fails, it is rolled back, the
+    /// loaded documents (which may hold what was not stored) are forgotten, and the reason is
+    /// returned.
+    pub(crate) fn end_batch_tx(&mut self) -> Result<(), String> {
+        let failed = self.batch_error.take();
+        if self.conn.is_autocommit() {
+            return failed.map_or(Ok(()), Err);
+        }
+        let outcome = match failed {
+            Some(e) => Err(e),
+            None => self.conn.execute_batch("COMMIT").map_err(|e| e.to_string()),
+        };
+        if outcome.is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.cache.clear();
+        }
+        outcome
+    }
+
+    /// Store a new document from its saved `bytes` (`doc` is them loaded, `hydrated` it
+    /// hydrated if that was done already) and its projections; the bytes are stored as they
+    /// are (no second save). Outside a batch in a transaction of its own; inside one (see
+    /// [`Store::begin_batch_tx`]) without a savepoint.
+    pub(crate) fn insert_saved(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        doc: AutoCommit,
+        bytes: &[u8],
+        hydrated: Option<&crate::sync::replica::Hydrated>,
+    ) -> Result<(), StoreError> {
+        let mut doc = doc;
+        let heads = encode_heads(doc.get_heads());
+        if self.conn.is_autocommit() {
+            let tx = self.conn.transaction()?;
+            write_saved(&tx, kind, id, &heads, bytes, &doc, hydrated)?;
+            tx.commit()?;
+        } else if let Err(e) = write_saved(&self.conn, kind, id, &heads, bytes, &doc, hydrated) {
+            // Inside a batch: half of this document may be written; the batch is rolled back.
+            self.batch_error = Some(format!("storing document {id}: {e}"));
+            return Err(e);
+        }
+        self.keep_document(id, doc);
+        Ok(())
+    }
+
     /// Read and verify a document from disk.
     fn read_document(&self, kind: DocKind, id: &str) -> Result<AutoCommit, StoreError> {
         let row: Option<(String, Vec<u8>)> = self
@@ -147,7 +246,7 @@ impl Store {
     /// Append `doc`'s unsaved changes to the stored document (or store it when `new`), compacting
     /// when it has many chunks.
     pub(crate) fn write_document(
-        tx: &Transaction<'_>,
+        tx: &Connection,
         kind: DocKind,
         id: &str,
         doc: &mut AutoCommit,
@@ -215,7 +314,7 @@ impl Store {
         docs: Vec<(DocKind, String, AutoCommit)>,
     ) -> Result<(), StoreError> {
         let mut docs = docs;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         for (kind, id, doc) in &mut docs {
             Self::write_document(&tx, *kind, id, doc, true)?;
             projection::project(&tx, *kind, id, doc)?;
@@ -305,7 +404,7 @@ impl Store {
             self.keep_document(id, doc);
             return Ok(false);
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
         projection::project(&tx, kind, id, &doc)?;
         tx.commit()?;
@@ -358,7 +457,35 @@ impl Store {
     }
 }
 
-fn insert_chunk(tx: &Transaction<'_>, id: &str, seq: i64, data: &[u8]) -> Result<(), StoreError> {
+/// The rows of a new document stored from its saved bytes, and its projections.
+fn write_saved(
+    tx: &Connection,
+    kind: DocKind,
+    id: &str,
+    heads: &[u8],
+    bytes: &[u8],
+    doc: &AutoCommit,
+    hydrated: Option<&crate::sync::replica::Hydrated>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO document (doc_id, kind, heads, chunk_count, byte_count, updated_at)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        kind.as_str(),
+        heads,
+        bytes.len() as i64,
+        now_ms()
+    ])?;
+    insert_chunk(tx, id, 0, bytes)?;
+    match hydrated {
+        Some(hydrated) => projection::project_hydrated(tx, id, hydrated),
+        None => projection::project(tx, kind, id, doc),
+    }
+}
+
+fn insert_chunk(tx: &Connection, id: &str, seq: i64, data: &[u8]) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO document_chunk (doc_id, seq, data, checksum) VALUES (?1, ?2, ?3, ?4)",
     )?

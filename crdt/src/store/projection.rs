@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use automerge::AutoCommit;
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 
 use super::StoreError;
 use crate::case::{self, Case};
 use crate::doc::{DocError, DocKind};
 use crate::intake::{self, Intake};
 use crate::referral::{self, Referral};
+use crate::sync::replica::Hydrated;
 use crate::team::{self, Team};
 
 /// Every query table (the rebuild empties them all).
@@ -37,7 +38,7 @@ pub(crate) fn validate(kind: DocKind, doc: &AutoCommit) -> Result<(), DocError> 
 
 /// Rewrite the query-table rows of one document.
 pub(crate) fn project(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     kind: DocKind,
     id: &str,
     doc: &AutoCommit,
@@ -50,8 +51,22 @@ pub(crate) fn project(
     }
 }
 
+/// Rewrite the query-table rows of one document already hydrated.
+pub(crate) fn project_hydrated(
+    tx: &Connection,
+    id: &str,
+    hydrated: &Hydrated,
+) -> Result<(), StoreError> {
+    match hydrated {
+        Hydrated::Case(case) => project_case(tx, id, case),
+        Hydrated::Team(team) => project_team(tx, id, team),
+        Hydrated::Referral(referral) => project_referral(tx, id, referral),
+        Hydrated::Intake(intake) => project_intake(tx, id, intake),
+    }
+}
+
 /// Empty every query table.
-pub(crate) fn clear(tx: &Transaction<'_>) -> Result<(), StoreError> {
+pub(crate) fn clear(tx: &Connection) -> Result<(), StoreError> {
     for table in TABLES {
         tx.execute(&format!("DELETE FROM {table}"), [])?;
     }
@@ -63,7 +78,7 @@ pub(crate) fn clear(tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn project_case(tx: &Transaction<'_>, id: &str, case: &Case) -> Result<(), StoreError> {
+fn project_case(tx: &Connection, id: &str, case: &Case) -> Result<(), StoreError> {
     let last_activity = case
         .journal
         .values()
@@ -124,7 +139,7 @@ fn project_case(tx: &Transaction<'_>, id: &str, case: &Case) -> Result<(), Store
 /// Make the search rows of document `id` equal to `wanted`, touching only rows that differ (an
 /// edit that adds one journal entry inserts one row).
 pub(crate) fn sync_search_rows(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: &str,
     mut wanted: BTreeMap<(String, &'static str), String>,
 ) -> Result<(), StoreError> {
@@ -167,7 +182,7 @@ fn field_name(field: &str) -> &'static str {
 }
 
 /// The team's client index becomes the `client_index` rows of this team document.
-fn project_team(tx: &Transaction<'_>, id: &str, team: &Team) -> Result<(), StoreError> {
+fn project_team(tx: &Connection, id: &str, team: &Team) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM client_index WHERE team_doc = ?1")?
         .execute([id])?;
     let mut insert = tx.prepare_cached(
@@ -187,7 +202,7 @@ fn project_team(tx: &Transaction<'_>, id: &str, team: &Team) -> Result<(), Store
 }
 
 /// A referral is one `referral_status` row.
-fn project_referral(tx: &Transaction<'_>, id: &str, referral: &Referral) -> Result<(), StoreError> {
+fn project_referral(tx: &Connection, id: &str, referral: &Referral) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO referral_status (referral_id, case_id, partner, status, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -206,7 +221,7 @@ fn project_referral(tx: &Transaction<'_>, id: &str, referral: &Referral) -> Resu
 }
 
 /// The items of an intake document become its `intake_queue` rows.
-fn project_intake(tx: &Transaction<'_>, id: &str, intake: &Intake) -> Result<(), StoreError> {
+fn project_intake(tx: &Connection, id: &str, intake: &Intake) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM intake_queue WHERE doc_id = ?1")?
         .execute([id])?;
     let mut insert = tx.prepare_cached(

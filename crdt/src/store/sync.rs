@@ -19,7 +19,7 @@ use super::{Store, StoreError, projection};
 use crate::doc::DocKind;
 use crate::id::{DeviceId, TeamId};
 use crate::sync::access::{DeviceRecord, Readers};
-use crate::sync::replica::{DocRecord, Replica, ReplicaError};
+use crate::sync::replica::{DocRecord, Hydrated, Replica, ReplicaError};
 
 fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
     bytes
@@ -42,10 +42,19 @@ impl Store {
         case: Option<&str>,
     ) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
         let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT case_id, member FROM case_access WHERE ?1 IS NULL OR case_id = ?1",
-        )?;
-        let mut rows = stmt.query([case])?;
+        // Two statements: `?1 IS NULL OR case_id = ?1` would scan the whole table for one case.
+        let mut stmt = match case {
+            None => self
+                .conn
+                .prepare_cached("SELECT case_id, member FROM case_access")?,
+            Some(_) => self
+                .conn
+                .prepare_cached("SELECT case_id, member FROM case_access WHERE case_id = ?1")?,
+        };
+        let mut rows = match case {
+            None => stmt.query([])?,
+            Some(case) => stmt.query([case])?,
+        };
         while let Some(row) = rows.next()? {
             map.entry(row.get(0)?).or_default().insert(row.get(1)?);
         }
@@ -55,13 +64,28 @@ impl Store {
     /// Records of every document (or of `only`).
     fn doc_records(&self, only: Option<&str>) -> Result<Vec<DocRecord>, StoreError> {
         let rows: Vec<(String, String, Vec<u8>, Option<String>)> = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT d.doc_id, d.kind, d.heads, r.case_id FROM document d
-                 LEFT JOIN referral_status r ON r.referral_id = d.doc_id
-                 WHERE ?1 IS NULL OR d.doc_id = ?1 ORDER BY d.doc_id",
-            )?;
-            stmt.query_map([only], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<Result<_, _>>()?
+            // Two statements: `?1 IS NULL OR d.doc_id = ?1` would scan every document for one.
+            let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+            match only {
+                None => self
+                    .conn
+                    .prepare_cached(
+                        "SELECT d.doc_id, d.kind, d.heads, r.case_id FROM document d
+                         LEFT JOIN referral_status r ON r.referral_id = d.doc_id
+                         ORDER BY d.doc_id",
+                    )?
+                    .query_map([], row)?
+                    .collect::<Result<_, _>>()?,
+                Some(id) => self
+                    .conn
+                    .prepare_cached(
+                        "SELECT d.doc_id, d.kind, d.heads, r.case_id FROM document d
+                         LEFT JOIN referral_status r ON r.referral_id = d.doc_id
+                         WHERE d.doc_id = ?1",
+                    )?
+                    .query_map([id], row)?
+                    .collect::<Result<_, _>>()?,
+            }
         };
         let members = match (only, rows.first()) {
             (None, _) => self.case_members(None)?,
@@ -192,7 +216,7 @@ impl Replica for Store {
         if !size_ok {
             return Err(reject("document is over the size limit".into()));
         }
-        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        let tx = self.conn.savepoint().map_err(StoreError::from)?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
         // Projecting hydrates the document, which is its validation: a document the peer made
         // invalid is that peer's fault (rejected), and the transaction rolls back.
@@ -206,15 +230,33 @@ impl Replica for Store {
     }
 
     fn create(&mut self, kind: DocKind, id: &str, mut doc: AutoCommit) -> Result<(), ReplicaError> {
-        projection::validate(kind, &doc)
-            .map_err(|e| ReplicaError::Rejected(format!("new document {id}: {e}")))?;
+        let bytes = doc.save();
+        self.create_saved(kind, id, doc, &bytes, None)
+    }
+
+    fn saved(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+    ) -> Result<Option<crate::sync::replica::Saved>, ReplicaError> {
+        Ok(self.stored_document(kind, id)?)
+    }
+
+    fn create_saved(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        doc: AutoCommit,
+        bytes: &[u8],
+        hydrated: Option<&Hydrated>,
+    ) -> Result<(), ReplicaError> {
         if own_id(&doc).as_deref() != Some(id) {
             return Err(ReplicaError::Rejected(format!(
                 "new document {id} names itself {:?}",
                 own_id(&doc)
             )));
         }
-        if doc.save_nocompress().len() > super::document::MAX_DOCUMENT_BYTES {
+        if bytes.len() > super::document::MAX_DOCUMENT_BYTES {
             return Err(ReplicaError::Rejected(format!(
                 "new document {id} is over the size limit"
             )));
@@ -222,11 +264,25 @@ impl Replica for Store {
         let exists = self.document_heads(id)?.is_some();
         if exists {
             // Arrived meanwhile (from another peer): merge instead.
-            let bytes = doc.save();
-            self.merge_document(kind, id, &bytes)?;
+            self.merge_document(kind, id, bytes)?;
             return Ok(());
         }
-        self.insert_documents(vec![(kind, id.to_string(), doc)])?;
+        // Projecting hydrates the document, which is its validation (rolled back if invalid).
+        self.insert_saved(kind, id, doc, bytes, hydrated)
+            .map_err(|e| match e {
+                StoreError::Document(invalid) => {
+                    ReplicaError::Rejected(format!("new document {id}: {invalid}"))
+                }
+                other => other.into(),
+            })
+    }
+
+    fn begin_batch(&mut self) -> Result<(), ReplicaError> {
+        self.begin_batch_tx()?;
         Ok(())
+    }
+
+    fn end_batch(&mut self) -> Result<(), ReplicaError> {
+        self.end_batch_tx().map_err(ReplicaError::Batch)
     }
 }

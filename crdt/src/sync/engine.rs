@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::sync::State;
 
 use super::access::Access;
-use super::message::WireMessage;
+use super::message::{WireError, WireMessage};
 use super::replica::{Replica, ReplicaError};
-use super::session::{Ctx, Outcome, Session};
+use super::session::{Ctx, Outcome, Prepared, Session, prepare};
 use crate::doc::DocKind;
 use crate::id::DeviceId;
 
@@ -81,9 +81,9 @@ pub struct Stats {
     pub sent: u64,
     /// Messages received.
     pub received: u64,
-    /// Document (Automerge) messages sent.
+    /// Document messages (Automerge sync messages and whole documents) sent.
     pub doc_messages_sent: u64,
-    /// Document (Automerge) messages received.
+    /// Document messages (Automerge sync messages and whole documents) received.
     pub doc_messages_received: u64,
     /// Sync-state resets after a stall.
     pub resets: u64,
@@ -164,6 +164,87 @@ impl Engine {
         Ok(())
     }
 
+    /// Handle several events (messages that arrived together) with one durable write for all
+    /// they store: the replica batches the writes, and what the events answer (acknowledgments
+    /// included) is returned only once the batch is durable. If making it durable fails, no
+    /// message of the batch is sent and every session ends (their sync states, which may count
+    /// on what was not stored, are dropped).
+    pub fn handle_batch<R: Replica + ?Sized>(
+        &mut self,
+        replica: &mut R,
+        events: Vec<Event>,
+    ) -> Vec<Effect> {
+        if events.len() == 1 || self.access.is_none() {
+            return events
+                .into_iter()
+                .flat_map(|event| self.handle(replica, event))
+                .collect();
+        }
+        let mut effects = Vec::new();
+        if let Err(e) = replica.begin_batch() {
+            for peer in self.peers() {
+                self.end(peer, EndReason::Local(e.to_string()), &mut effects);
+            }
+            return effects;
+        }
+        // Whole documents are loaded and hydrated on a helper thread, ahead of their turn, while
+        // this thread stores the ones before them. Their bytes go to the helper and come back.
+        enum Item {
+            Event(Event),
+            Message(DeviceId, Result<WireMessage, WireError>),
+        }
+        let mut items = Vec::with_capacity(events.len());
+        let mut fulls = Vec::new();
+        for event in events {
+            match event {
+                Event::Received { from, bytes } => {
+                    let mut decoded = WireMessage::decode(&bytes);
+                    if let Ok(WireMessage::Full { kind, bytes, .. }) = &mut decoded {
+                        fulls.push((*kind, std::mem::take(bytes)));
+                    }
+                    items.push(Item::Message(from, decoded));
+                }
+                other => items.push(Item::Event(other)),
+            }
+        }
+        std::thread::scope(|scope| {
+            let (ready, next) = std::sync::mpsc::channel::<(Vec<u8>, Prepared)>();
+            if !fulls.is_empty() {
+                scope.spawn(move || {
+                    for (kind, bytes) in fulls {
+                        let prepared = prepare(kind, &bytes);
+                        if ready.send((bytes, prepared)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            for item in items {
+                match item {
+                    Item::Event(event) => effects.extend(self.handle(replica, event)),
+                    Item::Message(from, mut decoded) => {
+                        let mut prepared = None;
+                        if let Ok(WireMessage::Full { bytes, .. }) = &mut decoded
+                            && let Ok((back, done)) = next.recv()
+                        {
+                            *bytes = back;
+                            prepared = Some(done);
+                        }
+                        self.received(replica, from, decoded, prepared, &mut effects);
+                    }
+                }
+            }
+        });
+        if let Err(e) = replica.end_batch() {
+            effects.retain(|effect| matches!(effect, Effect::Disconnect { .. }));
+            for peer in self.peers() {
+                self.end(peer, EndReason::Local(e.to_string()), &mut effects);
+            }
+            self.saved.clear();
+        }
+        effects
+    }
+
     /// Handle one event; returns what the transport must do.
     pub fn handle<R: Replica + ?Sized>(&mut self, replica: &mut R, event: Event) -> Vec<Effect> {
         let mut effects = Vec::new();
@@ -188,17 +269,8 @@ impl Engine {
                 }
             }
             Event::Received { from, bytes } => {
-                if !self.sessions.contains_key(&from) {
-                    return effects;
-                }
-                match WireMessage::decode(&bytes) {
-                    Ok(message) => {
-                        self.run(replica, from, &mut effects, |session, ctx, out| {
-                            session.receive(ctx, message, out)
-                        });
-                    }
-                    Err(e) => self.end(from, EndReason::Misbehaved(e.to_string()), &mut effects),
-                }
+                let decoded = WireMessage::decode(&bytes);
+                self.received(replica, from, decoded, None, &mut effects);
             }
             Event::LocalChange(id) => self.local_change(replica, &id, None, &mut effects),
             Event::Tick => {
@@ -210,6 +282,28 @@ impl Engine {
             }
         }
         effects
+    }
+
+    /// A message from `from` (decoded, or why not).
+    fn received<R: Replica + ?Sized>(
+        &mut self,
+        replica: &mut R,
+        from: DeviceId,
+        decoded: Result<WireMessage, WireError>,
+        prepared: Option<Prepared>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if !self.sessions.contains_key(&from) {
+            return;
+        }
+        match decoded {
+            Ok(message) => {
+                self.run(replica, from, effects, |session, ctx, out| {
+                    session.receive(ctx, message, prepared, out)
+                });
+            }
+            Err(e) => self.end(from, EndReason::Misbehaved(e.to_string()), effects),
+        }
     }
 
     fn connect<R: Replica + ?Sized>(
@@ -244,6 +338,11 @@ impl Engine {
         source: Option<DeviceId>,
         effects: &mut Vec<Effect>,
     ) {
+        if source.is_some() && self.sessions.keys().all(|peer| Some(*peer) == source) {
+            // Received from the only peer: nobody to forward it to (a changed team document
+            // was already handled by `run`).
+            return;
+        }
         let record = match replica.document(id) {
             Ok(Some(record)) => record,
             Ok(None) => return,

@@ -28,6 +28,8 @@ const TYPE_HELLO: u8 = 1;
 const TYPE_INVENTORY: u8 = 2;
 const TYPE_DOC: u8 = 3;
 const TYPE_REFUSE: u8 = 4;
+const TYPE_FULL: u8 = 5;
+const TYPE_STORED: u8 = 6;
 
 /// A BLAKE3 hash.
 pub type Hash = [u8; 32];
@@ -77,6 +79,25 @@ pub enum WireMessage {
     Refuse {
         /// The document id.
         doc_id: String,
+    },
+    /// A whole document (as stored: Automerge chunks) that the receiver's inventory lacks, sent
+    /// in one message instead of Automerge's sync rounds. The receiver answers with
+    /// [`WireMessage::Stored`] once it holds it durably (or with `Refuse`).
+    Full {
+        /// The document id.
+        doc_id: String,
+        /// The document kind.
+        kind: DocKind,
+        /// The document's bytes (at most [`MAX_DOCUMENT_BYTES`]).
+        bytes: Vec<u8>,
+    },
+    /// The sender durably holds document `doc_id` with these heads (the answer to
+    /// [`WireMessage::Full`]).
+    Stored {
+        /// The document id.
+        doc_id: String,
+        /// BLAKE3 over the sorted heads (see [`heads_hash`]).
+        heads_hash: Hash,
     },
 }
 
@@ -193,6 +214,23 @@ impl WireMessage {
                 out.push(TYPE_REFUSE);
                 put_id(&mut out, doc_id);
             }
+            WireMessage::Full {
+                doc_id,
+                kind,
+                bytes,
+            } => {
+                out.reserve(bytes.len() + 8 + doc_id.len());
+                out.push(TYPE_FULL);
+                put_id(&mut out, doc_id);
+                out.push(kind_byte(*kind));
+                out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+                out.extend_from_slice(bytes);
+            }
+            WireMessage::Stored { doc_id, heads_hash } => {
+                out.push(TYPE_STORED);
+                put_id(&mut out, doc_id);
+                out.extend_from_slice(heads_hash);
+            }
         }
         out
     }
@@ -258,6 +296,24 @@ impl WireMessage {
                 WireMessage::Doc { doc_id, kind, sync }
             }
             TYPE_REFUSE => WireMessage::Refuse { doc_id: r.id()? },
+            TYPE_FULL => {
+                let doc_id = r.id()?;
+                let kind = kind_from(r.u8()?)?;
+                let len = r.u32()? as usize;
+                if len == 0 || len > MAX_DOCUMENT_BYTES {
+                    return Err(WireError::Invalid("document length"));
+                }
+                let bytes = r.take(len)?.to_vec();
+                WireMessage::Full {
+                    doc_id,
+                    kind,
+                    bytes,
+                }
+            }
+            TYPE_STORED => WireMessage::Stored {
+                doc_id: r.id()?,
+                heads_hash: r.hash()?,
+            },
             other => return Err(WireError::UnknownType(other)),
         };
         if !r.bytes.is_empty() {
@@ -353,6 +409,15 @@ mod tests {
             WireMessage::Refuse {
                 doc_id: "x-1".into(),
             },
+            WireMessage::Full {
+                doc_id: "d-2".into(),
+                kind: DocKind::Case,
+                bytes: vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3],
+            },
+            WireMessage::Stored {
+                doc_id: "d-2".into(),
+                heads_hash: [9; 32],
+            },
         ]
     }
 
@@ -393,6 +458,15 @@ mod tests {
         let mut bytes = vec![b'N', b'S', WIRE_VERSION, TYPE_DOC, 1, b'a', 2];
         bytes.extend_from_slice(&u32::MAX.to_be_bytes());
         assert!(WireMessage::decode(&bytes).is_err());
+        let mut bytes = vec![b'N', b'S', WIRE_VERSION, TYPE_FULL, 1, b'a', 2];
+        bytes.extend_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(
+            WireMessage::decode(&bytes),
+            Err(WireError::Invalid("document length"))
+        );
+        let mut bytes = vec![b'N', b'S', WIRE_VERSION, TYPE_FULL, 1, b'a', 2];
+        bytes.extend_from_slice(&1000u32.to_be_bytes());
+        assert_eq!(WireMessage::decode(&bytes), Err(WireError::Truncated));
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct DocRecord {
     pub readers: Readers,
 }
 
+/// A document as stored, to send whole: its bytes (which `AutoCommit::load` accepts) and heads.
+pub type Saved = (Vec<u8>, Vec<ChangeHash>);
+
 /// Why a replica call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicaError {
@@ -36,6 +39,9 @@ pub enum ReplicaError {
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A batch (see [`Replica::begin_batch`]) was not stored; nothing of it was kept.
+    #[error("the batch was not stored: {0}")]
+    Batch(String),
 }
 
 /// The documents a sync session works on. Every method is called from the sync core with the
@@ -74,6 +80,93 @@ pub trait Replica {
     /// Store a document received for the first time (built by the core from sync messages and
     /// already access-checked). Invalid documents are [`ReplicaError::Rejected`].
     fn create(&mut self, kind: DocKind, id: &str, doc: AutoCommit) -> Result<(), ReplicaError>;
+
+    /// Document `id` as stored, to send whole to a peer that lacks it: its bytes (which
+    /// `AutoCommit::load` accepts) and its heads. `None`: not available whole (the core then
+    /// uses Automerge's sync protocol).
+    fn saved(&mut self, kind: DocKind, id: &str) -> Result<Option<Saved>, ReplicaError> {
+        let _ = (kind, id);
+        Ok(None)
+    }
+
+    /// Store a document received whole for the first time: `doc` is `bytes` loaded and
+    /// `hydrated` it hydrated (already access-checked, as for [`Replica::create`]).
+    fn create_saved(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        doc: AutoCommit,
+        bytes: &[u8],
+        hydrated: Option<&Hydrated>,
+    ) -> Result<(), ReplicaError> {
+        let _ = (bytes, hydrated);
+        self.create(kind, id, doc)
+    }
+
+    /// Start a batch: what is stored until [`Replica::end_batch`] may be made durable together
+    /// (one transaction). Each document is still stored or rejected on its own.
+    fn begin_batch(&mut self) -> Result<(), ReplicaError> {
+        Ok(())
+    }
+
+    /// End the batch, making everything stored in it durable. On an error nothing of the batch
+    /// may be assumed stored.
+    fn end_batch(&mut self) -> Result<(), ReplicaError> {
+        Ok(())
+    }
+}
+
+/// A document hydrated once: hydrating is its validation, and the same value gives its readers
+/// and its query-table rows.
+#[derive(Debug)]
+pub enum Hydrated {
+    /// A case.
+    Case(Box<crate::case::Case>),
+    /// A team.
+    Team(Box<crate::team::Team>),
+    /// A referral.
+    Referral(Box<crate::referral::Referral>),
+    /// The intake document.
+    Intake(Box<crate::intake::Intake>),
+}
+
+/// Hydrate `doc` as a document of `kind` (its header and every field, as the store does).
+pub fn hydrate(kind: DocKind, doc: &AutoCommit) -> Result<Hydrated, crate::doc::DocError> {
+    Ok(match kind {
+        DocKind::Case => Hydrated::Case(Box::new(crate::case::load(doc)?)),
+        DocKind::Team => Hydrated::Team(Box::new(crate::team::load(doc)?)),
+        DocKind::Referral => Hydrated::Referral(Box::new(crate::referral::load(doc)?)),
+        DocKind::Intake => Hydrated::Intake(Box::new(crate::intake::load(doc)?)),
+    })
+}
+
+/// Who may read a document received for the first time, from its hydrated content (see
+/// [`readers_of_new`]).
+pub fn readers_of_hydrated<R: Replica + ?Sized>(
+    replica: &mut R,
+    id: &str,
+    doc: &AutoCommit,
+    hydrated: &Hydrated,
+) -> Result<Option<Readers>, String> {
+    let own_id = match automerge::ReadDoc::get(doc, automerge::ROOT, "id") {
+        Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+        _ => None,
+    };
+    if own_id.as_deref() != Some(id) {
+        return Err(format!("document names itself {own_id:?}"));
+    }
+    Ok(match hydrated {
+        Hydrated::Team(_) => None,
+        Hydrated::Intake(_) => Some(Readers::Team),
+        Hydrated::Case(case) => Some(case_readers(case)),
+        Hydrated::Referral(referral) => {
+            let readers = match replica.document(&referral.case_id) {
+                Ok(Some(record)) if record.kind == DocKind::Case => record.readers,
+                _ => Readers::Members(Default::default()),
+            };
+            Some(readers)
+        }
+    })
 }
 
 /// Who may read a document received for the first time, from its content: `Ok(None)` when such
@@ -85,30 +178,8 @@ pub fn readers_of_new<R: Replica + ?Sized>(
     id: &str,
     doc: &AutoCommit,
 ) -> Result<Option<Readers>, String> {
-    validate(kind, doc).map_err(|e| e.to_string())?;
-    let own_id = match automerge::ReadDoc::get(doc, automerge::ROOT, "id") {
-        Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
-        _ => None,
-    };
-    if own_id.as_deref() != Some(id) {
-        return Err(format!("document names itself {own_id:?}"));
-    }
-    Ok(match kind {
-        DocKind::Team => None,
-        DocKind::Intake => Some(Readers::Team),
-        DocKind::Case => {
-            let case = crate::case::load(doc).map_err(|e| e.to_string())?;
-            Some(case_readers(&case))
-        }
-        DocKind::Referral => {
-            let referral = crate::referral::load(doc).map_err(|e| e.to_string())?;
-            let readers = match replica.document(&referral.case_id) {
-                Ok(Some(record)) if record.kind == DocKind::Case => record.readers,
-                _ => Readers::Members(Default::default()),
-            };
-            Some(readers)
-        }
-    })
+    let hydrated = hydrate(kind, doc).map_err(|e| e.to_string())?;
+    readers_of_hydrated(replica, id, doc, &hydrated)
 }
 
 /// The readers of a case: its owner and allowed members.

@@ -7,8 +7,11 @@
 //!    length. Equal digests end the catch-up: one message each way, whatever the number of
 //!    documents.
 //! 2. Otherwise each side sends its [`WireMessage::Inventory`] and starts Automerge's sync
-//!    protocol ([`WireMessage::Doc`]) for every document whose heads differ or that the other
-//!    side lacks; documents are loaded only for that.
+//!    protocol ([`WireMessage::Doc`]) for every document whose heads differ; documents are loaded
+//!    only for that. A document the other side lacks is sent whole, as stored
+//!    ([`WireMessage::Full`], without loading it), at most [`FULL_WINDOW`] at a time; the
+//!    receiver answers [`WireMessage::Stored`] once it holds it durably, and both sides then
+//!    know each other's heads as if Automerge's protocol had run.
 //! 3. The session is caught up when every document it started has the same heads on both sides
 //!    (as the sync states tell). Documents one side will not share are answered with
 //!    [`WireMessage::Refuse`].
@@ -19,18 +22,21 @@
 //! its sync state reset (with Automerge's sync-reset signal, so the peer resends what it thinks
 //! it sent). After [`MAX_RESETS`] resets without progress the session ends as stalled.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use automerge::sync::{Message, State, SyncDoc};
+use automerge::sync::{BloomFilter, Have, Message, State, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 
 use super::access::{Access, Readers};
 use super::guard;
 use super::message::{Hash, InventoryEntry, WireMessage, heads_hash, kind_byte};
-use super::replica::{DocRecord, Replica, ReplicaError, readers_of_new};
+use super::replica::{
+    DocRecord, Hydrated, Replica, ReplicaError, hydrate, readers_of_hydrated, readers_of_new,
+};
 use super::{EndReason, Stats};
 use crate::doc::DocKind;
 use crate::id::DeviceId;
+use crate::store::document::MAX_DOCUMENT_BYTES;
 
 /// Ticks without progress after which a document's sync state is reset.
 pub const STALL_TICKS: u32 = 2;
@@ -38,6 +44,11 @@ pub const STALL_TICKS: u32 = 2;
 pub const STALL_ROUNDS: u32 = 8;
 /// Resets of one document without progress after which the session ends as stalled.
 pub const MAX_RESETS: u32 = 10;
+/// Whole documents sent and not yet acknowledged ([`WireMessage::Stored`]), per session.
+pub const FULL_WINDOW: usize = 256;
+/// Ticks without progress after which a document sent whole and not acknowledged is synced
+/// with the sync protocol instead (the peer may be busy storing the ones before it).
+pub const FULL_STALL_TICKS: u32 = 5 * STALL_TICKS;
 
 /// What a session needs from its engine for one call.
 pub(crate) struct Ctx<'a, R: Replica + ?Sized> {
@@ -77,6 +88,8 @@ struct DocSync {
     idle_ticks: u32,
     idle_rounds: u32,
     resets: u32,
+    /// Sent whole with these heads (hash), not yet acknowledged.
+    full_hash: Option<Hash>,
 }
 
 /// A session with one peer.
@@ -91,6 +104,16 @@ pub(crate) struct Session {
     states: BTreeMap<String, State>,
     refused: BTreeSet<String>,
     caught_up: bool,
+    /// Documents to send whole, in order.
+    full_queue: VecDeque<(String, DocKind)>,
+    /// Documents sent whole and not yet acknowledged.
+    full_out: BTreeSet<String>,
+    /// Documents that may not be synced yet (before the catch-up; checked from the front).
+    unsynced: BTreeSet<String>,
+    /// A document message arrived since the last tick (the session is making progress).
+    active: bool,
+    /// Ticks spent waiting for the peer's inventory since it was last asked for.
+    inventory_ticks: u32,
     pub(crate) stats: Stats,
 }
 
@@ -99,10 +122,52 @@ fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
     heads
 }
 
+/// The sync state of a document both sides are known to hold with exactly `heads` (what
+/// Automerge's protocol leaves behind after a completed sync): the next local change is sent at
+/// once, in one message.
+fn synced_state(old: Option<State>, heads: &[ChangeHash]) -> State {
+    State {
+        shared_heads: heads.to_vec(),
+        last_sent_heads: heads.to_vec(),
+        their_heads: Some(heads.to_vec()),
+        their_need: Some(Vec::new()),
+        their_have: Some(vec![Have {
+            last_sync: heads.to_vec(),
+            bloom: BloomFilter::default(),
+        }]),
+        have_responded: true,
+        their_capabilities: old.and_then(|s| s.their_capabilities),
+        ..State::new()
+    }
+}
+
+/// A whole document from a peer ([`WireMessage::Full`]), loaded and hydrated ahead of its turn
+/// (see [`super::Engine::handle_batch`]); nothing is decided or stored yet.
+pub(crate) struct Prepared {
+    doc: Result<AutoCommit, String>,
+    hydrated: Option<Result<Hydrated, String>>,
+}
+
+/// Load `bytes` and hydrate them as a document of `kind`, each inside a panic guard.
+pub(crate) fn prepare(kind: DocKind, bytes: &[u8]) -> Prepared {
+    let doc = guard::contain(|| AutoCommit::load(bytes)).map_err(|e| e.to_string());
+    let hydrated = match &doc {
+        // A team document is never accepted new from a peer: no need to hydrate it.
+        Ok(doc) if kind != DocKind::Team => Some(
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hydrate(kind, doc)))
+                .map_err(|_| "hydrating panicked".to_string())
+                .and_then(|h| h.map_err(|e| e.to_string())),
+        ),
+        _ => None,
+    };
+    Prepared { doc, hydrated }
+}
+
 fn rejected(error: ReplicaError) -> EndReason {
     match error {
         ReplicaError::Rejected(detail) => EndReason::Misbehaved(detail),
         ReplicaError::Store(e) => EndReason::Local(e.to_string()),
+        ReplicaError::Batch(e) => EndReason::Local(e),
     }
 }
 
@@ -131,6 +196,11 @@ impl Session {
             states,
             refused: BTreeSet::new(),
             caught_up: false,
+            full_queue: VecDeque::new(),
+            full_out: BTreeSet::new(),
+            unsynced: BTreeSet::new(),
+            active: false,
+            inventory_ticks: 0,
             stats: Stats::default(),
         }
     }
@@ -157,9 +227,16 @@ impl Session {
             .collect())
     }
 
+    /// Note that document `id` may be out of sync (for the catch-up check).
+    fn touch(&mut self, id: &str) {
+        if !self.caught_up {
+            self.unsynced.insert(id.to_string());
+        }
+    }
+
     fn send(&mut self, out: &mut Outcome, message: &WireMessage) {
         self.stats.sent += 1;
-        if let WireMessage::Doc { .. } = message {
+        if let WireMessage::Doc { .. } | WireMessage::Full { .. } = message {
             self.stats.doc_messages_sent += 1;
         }
         out.send(message);
@@ -228,10 +305,12 @@ impl Session {
     }
 
     /// Handle one message from the peer.
+    /// `prepared` is the document of a [`WireMessage::Full`] loaded ahead, if it was.
     pub(crate) fn receive<R: Replica + ?Sized>(
         &mut self,
         ctx: &mut Ctx<'_, R>,
         message: WireMessage,
+        prepared: Option<Prepared>,
         out: &mut Outcome,
     ) -> Result<(), EndReason> {
         self.stats.received += 1;
@@ -266,13 +345,31 @@ impl Session {
             }
             WireMessage::Doc { doc_id, kind, sync } => {
                 self.stats.doc_messages_received += 1;
+                self.active = true;
                 let message =
                     guard::check(&sync).map_err(|e| EndReason::Misbehaved(e.to_string()))?;
                 self.receive_doc(ctx, &doc_id, kind, message, out)?;
             }
+            WireMessage::Full {
+                doc_id,
+                kind,
+                bytes,
+            } => {
+                self.stats.doc_messages_received += 1;
+                self.active = true;
+                self.receive_full(ctx, &doc_id, kind, &bytes, prepared, out)?;
+            }
+            WireMessage::Stored { doc_id, heads_hash } => {
+                self.active = true;
+                self.stored(ctx, &doc_id, heads_hash, out)?;
+            }
             WireMessage::Refuse { doc_id } => {
                 self.docs.remove(&doc_id);
+                let was_full = self.full_out.remove(&doc_id);
                 self.refused.insert(doc_id);
+                if was_full {
+                    self.pump_full(ctx, out)?;
+                }
             }
         }
         self.check_caught_up(out);
@@ -290,32 +387,226 @@ impl Session {
             .into_iter()
             .map(|e| (e.doc_id, (e.kind, e.heads_hash)))
             .collect();
-        let mine = self.shareable(ctx)?;
+        let all = ctx.replica.documents().map_err(rejected)?;
+        let held: BTreeSet<String> = all.iter().map(|d| d.id.clone()).collect();
         let mut my_ids = BTreeSet::new();
-        for doc in mine {
+        for doc in all {
+            if !ctx.access.may_exchange(&ctx.me, &self.peer, &doc.readers) {
+                continue;
+            }
             my_ids.insert(doc.id.clone());
-            let differs = theirs
-                .get(&doc.id)
-                .is_none_or(|(_, hash)| *hash != heads_hash(&doc.heads));
-            if differs {
-                self.push(ctx, &doc.id, doc.kind, out)?;
+            match theirs.get(&doc.id) {
+                // The peer lacks it: send it whole (unless it is already on its way).
+                None => {
+                    if !self.docs.contains_key(&doc.id) && !self.refused.contains(&doc.id) {
+                        self.full_queue.push_back((doc.id, doc.kind));
+                    }
+                }
+                Some((_, hash)) if *hash != heads_hash(&doc.heads) => {
+                    self.push(ctx, &doc.id, doc.kind, out)?;
+                }
+                Some(_) => {}
             }
         }
+        self.pump_full(ctx, out)?;
         for (id, (kind, _)) in theirs {
             if my_ids.contains(&id) || self.refused.contains(&id) {
                 continue;
             }
-            let held = ctx.replica.document(&id).map_err(rejected)?;
-            if held.is_some() || kind == DocKind::Team {
+            if held.contains(&id) || kind == DocKind::Team {
                 // We hold it but may not share it with this peer, or it is a team document we do
                 // not have (joined out of band only).
                 self.send(out, &WireMessage::Refuse { doc_id: id });
             } else {
                 // The peer will send it; wait for it (a tick nudges it if it does not come).
+                self.touch(&id);
                 self.docs.entry(id).or_insert((kind, DocSync::default()));
             }
         }
         Ok(())
+    }
+
+    /// Send queued whole documents while fewer than [`FULL_WINDOW`] are unacknowledged.
+    fn pump_full<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        while self.full_out.len() < FULL_WINDOW {
+            let Some((id, kind)) = self.full_queue.pop_front() else {
+                break;
+            };
+            if self.refused.contains(&id) || self.docs.contains_key(&id) {
+                // Refused meanwhile, or already syncing another way.
+                continue;
+            }
+            match ctx.replica.saved(kind, &id).map_err(rejected)? {
+                Some((bytes, heads)) if !bytes.is_empty() && bytes.len() <= MAX_DOCUMENT_BYTES => {
+                    let heads = sorted(heads);
+                    let sync = DocSync {
+                        full_hash: Some(heads_hash(&heads)),
+                        our_heads: heads,
+                        ..DocSync::default()
+                    };
+                    self.docs.insert(id.clone(), (kind, sync));
+                    self.touch(&id);
+                    self.full_out.insert(id.clone());
+                    self.send(
+                        out,
+                        &WireMessage::Full {
+                            doc_id: id,
+                            kind,
+                            bytes,
+                        },
+                    );
+                }
+                // Not available whole (or too large for one message): the sync protocol.
+                _ => self.push(ctx, &id, kind, out)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The peer holds document `id` durably with heads hashing to `hash`.
+    fn stored<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        hash: Hash,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        let was_full = self.full_out.remove(id);
+        if let Some((kind, sync)) = self.docs.get_mut(id) {
+            let kind = *kind;
+            let sent = sync.full_hash.take();
+            if sent == Some(hash) && heads_hash(&sync.our_heads) == hash {
+                let heads = sync.our_heads.clone();
+                let old = self.states.remove(id);
+                self.states
+                    .insert(id.to_string(), synced_state(old, &heads));
+            } else {
+                // The peer holds another version: the sync protocol reconciles the two.
+                self.push(ctx, id, kind, out)?;
+            }
+            self.touch(id);
+        }
+        if was_full {
+            self.pump_full(ctx, out)?;
+        }
+        Ok(())
+    }
+
+    /// A whole document from the peer: store it if new, valid and allowed, and acknowledge it
+    /// with the heads held (the acknowledgment goes out only after the store made it durable;
+    /// see [`super::Engine::handle_batch`]).
+    fn receive_full<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        kind: DocKind,
+        bytes: &[u8],
+        prepared: Option<Prepared>,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        let held = ctx.replica.document(id).map_err(rejected)?;
+        if held.is_none() && kind == DocKind::Team {
+            self.refuse(id, out);
+            return Ok(());
+        }
+        if let Some(record) = &held {
+            if record.kind != kind {
+                return Err(EndReason::Misbehaved(format!(
+                    "document {id} sent as {} but is a {}",
+                    kind.as_str(),
+                    record.kind.as_str()
+                )));
+            }
+            if !ctx
+                .access
+                .may_exchange(&ctx.me, &self.peer, &record.readers)
+            {
+                self.refuse(id, out);
+                return Ok(());
+            }
+        }
+        let prepared = prepared.unwrap_or_else(|| prepare(kind, bytes));
+        let mut doc = prepared
+            .doc
+            .map_err(|e| EndReason::Misbehaved(format!("document {id}: {e}")))?;
+        let theirs = sorted(doc.get_heads());
+        if theirs.is_empty() || !doc.get_missing_deps(&[]).is_empty() {
+            return Err(EndReason::Misbehaved(format!(
+                "document {id} sent whole is empty or incomplete"
+            )));
+        }
+        let ours = match held {
+            Some(record) => {
+                // Held already (a duplicate, or it came from elsewhere meanwhile): say which
+                // version is held; where it differs, the sync protocol reconciles the two.
+                let ours = sorted(record.heads);
+                if ours != theirs {
+                    let entry = self
+                        .docs
+                        .entry(id.to_string())
+                        .or_insert((kind, DocSync::default()));
+                    entry.1.pending = None;
+                    entry.1.our_heads = ours.clone();
+                    self.touch(id);
+                    self.send_stored(id, &ours, out);
+                    return self.push(ctx, id, kind, out);
+                }
+                ours
+            }
+            None => match prepared
+                .hydrated
+                .unwrap_or_else(|| hydrate(kind, &doc).map_err(|e| e.to_string()))
+                .and_then(|hydrated| {
+                    readers_of_hydrated(ctx.replica, id, &doc, &hydrated)
+                        .map(|readers| (readers, hydrated))
+                }) {
+                Err(problem) => {
+                    return Err(EndReason::Misbehaved(format!(
+                        "new document {id} is invalid: {problem}"
+                    )));
+                }
+                Ok((None, _)) => {
+                    self.refuse(id, out);
+                    return Ok(());
+                }
+                Ok((Some(readers), hydrated)) => {
+                    if !ctx.access.may_exchange(&ctx.me, &self.peer, &readers) {
+                        self.refuse(id, out);
+                        return Ok(());
+                    }
+                    ctx.replica
+                        .create_saved(kind, id, doc, bytes, Some(&hydrated))
+                        .map_err(rejected)?;
+                    out.changed.push(id.to_string());
+                    theirs
+                }
+            },
+        };
+        let entry = self
+            .docs
+            .entry(id.to_string())
+            .or_insert((kind, DocSync::default()));
+        entry.1.pending = None;
+        entry.1.our_heads = ours.clone();
+        let old = self.states.remove(id);
+        self.states.insert(id.to_string(), synced_state(old, &ours));
+        self.touch(id);
+        self.send_stored(id, &ours, out);
+        Ok(())
+    }
+
+    fn send_stored(&mut self, id: &str, heads: &[ChangeHash], out: &mut Outcome) {
+        self.send(
+            out,
+            &WireMessage::Stored {
+                doc_id: id.to_string(),
+                heads_hash: heads_hash(heads),
+            },
+        );
     }
 
     /// Send the next sync message of document `id` (held or pending), if there is one.
@@ -329,6 +620,7 @@ impl Session {
         if self.refused.contains(id) {
             return Ok(());
         }
+        self.touch(id);
         let state = self.states.entry(id.to_string()).or_default();
         let entry = self
             .docs
@@ -364,6 +656,7 @@ impl Session {
     fn refuse(&mut self, id: &str, out: &mut Outcome) {
         self.docs.remove(id);
         self.states.remove(id);
+        self.full_out.remove(id);
         self.send(
             out,
             &WireMessage::Refuse {
@@ -380,6 +673,14 @@ impl Session {
         message: Message,
         out: &mut Outcome,
     ) -> Result<(), EndReason> {
+        self.touch(id);
+        if self.full_out.remove(id) {
+            // The peer syncs it with the protocol (it reset it): no acknowledgment will come.
+            if let Some((_, sync)) = self.docs.get_mut(id) {
+                sync.full_hash = None;
+            }
+            self.pump_full(ctx, out)?;
+        }
         let held = ctx.replica.document(id).map_err(rejected)?;
         if let Some(record) = held {
             if record.kind != kind {
@@ -514,7 +815,12 @@ impl Session {
         } else {
             sync.idle_rounds += 1;
         }
-        sync.idle_ticks >= STALL_TICKS || sync.idle_rounds >= STALL_ROUNDS
+        let stall_ticks = if sync.full_hash.is_some() {
+            FULL_STALL_TICKS
+        } else {
+            STALL_TICKS
+        };
+        sync.idle_ticks >= stall_ticks || sync.idle_rounds >= STALL_ROUNDS
     }
 
     /// Restart the sync of `id` from scratch, asking the peer to resend what it thinks it sent.
@@ -535,6 +841,9 @@ impl Session {
         }
         sync.idle_ticks = 0;
         sync.idle_rounds = 0;
+        // A whole document that was not acknowledged goes the way of the sync protocol now.
+        sync.full_hash = None;
+        self.full_out.remove(id);
         if !held && sync.pending.is_none() {
             sync.pending = Some(AutoCommit::new());
         }
@@ -573,17 +882,23 @@ impl Session {
         if self.caught_up || self.peer_hello.is_none() || !self.peer_inventory {
             return;
         }
-        if !self.inventory_sent {
+        if !self.inventory_sent || !self.full_queue.is_empty() || !self.full_out.is_empty() {
             return;
         }
-        if self
-            .docs
-            .iter()
-            .all(|(id, (_, sync))| self.synced(id, sync))
-        {
-            self.caught_up = true;
-            out.caught_up = true;
+        // Every document that changed state since it was last seen synced is in `unsynced`:
+        // drop synced ones from the front and stop at the first that is not (each document is
+        // checked once per change, not once per message).
+        while let Some(id) = self.unsynced.first() {
+            if let Some((_, sync)) = self.docs.get(id)
+                && !self.synced(id, sync)
+            {
+                return;
+            }
+            self.unsynced.pop_first();
         }
+        self.caught_up = true;
+        self.unsynced.clear();
+        out.caught_up = true;
     }
 
     /// Time passes: repeat a missing handshake step and repair stalled documents.
@@ -595,17 +910,29 @@ impl Session {
         if self.peer_hello.is_none() {
             self.send_hello(ctx, out, true)?;
         } else if !self.caught_up && !self.peer_inventory {
-            self.send_inventory(ctx, out, true)?;
+            // An inventory of thousands of documents takes a while to build, send and read:
+            // ask again only after a few ticks without it.
+            self.inventory_ticks += 1;
+            if self.inventory_ticks >= STALL_TICKS {
+                self.inventory_ticks = 0;
+                self.send_inventory(ctx, out, true)?;
+            }
         }
-        let ids: Vec<(String, DocKind)> = self
-            .docs
-            .iter()
-            .filter(|(id, (_, sync))| !self.synced(id, sync))
-            .map(|(id, (kind, _))| (id.clone(), *kind))
-            .collect();
-        for (id, kind) in ids {
-            if self.advance(&id, true) {
-                self.reset(ctx, &id, kind, out)?;
+        self.pump_full(ctx, out)?;
+        // While document messages keep arriving the session is making progress: documents
+        // waiting their turn (a large catch-up) are not stalled. Stalls are counted in quiet
+        // ticks only.
+        if !std::mem::take(&mut self.active) {
+            let ids: Vec<(String, DocKind)> = self
+                .docs
+                .iter()
+                .filter(|(id, (_, sync))| !self.synced(id, sync))
+                .map(|(id, (kind, _))| (id.clone(), *kind))
+                .collect();
+            for (id, kind) in ids {
+                if self.advance(&id, true) {
+                    self.reset(ctx, &id, kind, out)?;
+                }
             }
         }
         self.check_caught_up(out);

@@ -115,6 +115,11 @@ struct Shared {
     revoked: AtomicBool,
     /// Woken when the team's devices may have changed (dial new ones).
     team_changed: Notify,
+    /// A tick is queued for the sync thread and not handled yet.
+    tick_queued: AtomicBool,
+    /// Frame bytes (length prefix included) sent and received on every connection.
+    sent_bytes: AtomicU64,
+    received_bytes: AtomicU64,
 }
 
 impl Shared {
@@ -147,6 +152,16 @@ impl Notifier {
             let _ = commands.send(Command::Changed(doc_ids));
         }
     }
+}
+
+/// Bytes this node exchanged, counted as frames on the stream (the 4-byte length prefix
+/// included; QUIC and TLS overhead not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Bytes of frames sent.
+    pub sent: u64,
+    /// Bytes of frames received.
+    pub received: u64,
 }
 
 /// A running sync node.
@@ -215,6 +230,9 @@ impl Node {
             }),
             revoked: AtomicBool::new(false),
             team_changed: Notify::new(),
+            tick_queued: AtomicBool::new(false),
+            sent_bytes: AtomicU64::new(0),
+            received_bytes: AtomicU64::new(0),
         });
         let (commands, rx) = mpsc::unbounded_channel();
         let engine = Engine::new(me, config.always_on.clone());
@@ -237,11 +255,17 @@ impl Node {
         }));
         let tick = commands.clone();
         let period = config.tick;
+        let ticker = shared.clone();
         tasks.push(tokio::spawn(async move {
             let mut interval = tokio::time::interval(period);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
+                // At most one tick waits for a busy sync thread: ticks that pile up behind a
+                // long batch would all look like time without progress to the engine.
+                if ticker.tick_queued.swap(true, Ordering::Relaxed) {
+                    continue;
+                }
                 if tick.send(Command::Event(Event::Tick)).is_err() {
                     return;
                 }
@@ -348,6 +372,14 @@ impl Node {
             .lock()
             .map(|set| set.iter().copied().collect())
             .unwrap_or_default()
+    }
+
+    /// Frame bytes sent and received since the node started (every connection).
+    pub fn traffic(&self) -> Traffic {
+        Traffic {
+            sent: self.shared.sent_bytes.load(Ordering::Relaxed),
+            received: self.shared.received_bytes.load(Ordering::Relaxed),
+        }
     }
 
     /// Sync events from now on.
@@ -769,6 +801,16 @@ fn save_unsent(store: &mut Store, unsent: &[String]) {
     }
 }
 
+/// Most received messages handled as one batch (one durable write).
+const BATCH_MESSAGES: usize = 128;
+/// Most bytes of received messages handled as one batch.
+const BATCH_BYTES: usize = 16 * 1024 * 1024;
+
+/// Bytes of `message` on the stream: the length prefix and the message.
+fn frame_bytes(message: &[u8]) -> u64 {
+    message.len() as u64 + 4
+}
+
 struct Current {
     conn: u64,
     dialer: DeviceId,
@@ -784,13 +826,29 @@ fn actor(
     shared: &Shared,
 ) {
     let mut links: BTreeMap<DeviceId, Current> = BTreeMap::new();
-    while let Some(command) = rx.blocking_recv() {
+    // A command taken from the queue while collecting a batch, to handle next.
+    let mut next: Option<Command> = None;
+    while let Some(command) = next.take().or_else(|| rx.blocking_recv()) {
         let Ok(mut guard) = store.lock() else {
             tracing::error!("the store's lock is poisoned: sync stops");
             return;
         };
         let store: &mut Store = &mut guard;
-        let effects = handle(store, &mut engine, &mut links, command, shared);
+        if let Command::Event(Event::Tick) = &command {
+            shared.tick_queued.store(false, Ordering::Relaxed);
+        }
+        let effects = match command {
+            Command::Link(Link::Received { peer, conn, bytes }) => received(
+                store,
+                &mut engine,
+                &links,
+                (peer, conn, bytes),
+                &mut rx,
+                &mut next,
+                shared,
+            ),
+            other => handle(store, &mut engine, &mut links, other, shared),
+        };
         // What this command wrote: the app learns of documents that came in by sync.
         match store.take_changed() {
             Ok(ids) if !ids.is_empty() => {
@@ -803,6 +861,9 @@ fn actor(
             match effect {
                 Effect::Send { peer, bytes } => {
                     if let Some(current) = links.get(&peer) {
+                        shared
+                            .sent_bytes
+                            .fetch_add(frame_bytes(&bytes), Ordering::Relaxed);
                         let _ = current.out.send(Out::Frame(bytes));
                     }
                 }
@@ -820,6 +881,63 @@ fn actor(
             }
         }
     }
+}
+
+/// Messages from peers: this one and those already waiting are handled together, with one
+/// durable write for all they store (answers go out once it is done). Then: what came in is
+/// announced, a changed team document refreshes the handshake gate and the dialers, and pushed
+/// changes the peers now hold are no longer counted as unsent.
+fn received(
+    store: &mut Store,
+    engine: &mut Engine,
+    links: &BTreeMap<DeviceId, Current>,
+    first: (DeviceId, u64, Vec<u8>),
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    next: &mut Option<Command>,
+    shared: &Shared,
+) -> Vec<Effect> {
+    let mut batch = Vec::new();
+    let mut batch_bytes = 0;
+    let mut peers = BTreeSet::new();
+    let mut received = Some(first);
+    while let Some((peer, conn, bytes)) = received.take() {
+        if links.get(&peer).is_some_and(|c| c.conn == conn) {
+            shared
+                .received_bytes
+                .fetch_add(frame_bytes(&bytes), Ordering::Relaxed);
+            batch_bytes += bytes.len();
+            peers.insert(peer);
+            batch.push(Event::Received { from: peer, bytes });
+        }
+        if batch.len() >= BATCH_MESSAGES || batch_bytes >= BATCH_BYTES {
+            break;
+        }
+        match rx.try_recv() {
+            Ok(Command::Link(Link::Received { peer, conn, bytes })) => {
+                received = Some((peer, conn, bytes));
+            }
+            Ok(other) => *next = Some(other),
+            Err(_) => {}
+        }
+    }
+    if batch.is_empty() {
+        return Vec::new();
+    }
+    let effects = engine.handle_batch(store, batch);
+    for peer in &peers {
+        mark_sent(store, engine, peer, shared, false);
+    }
+    if store.take_changed().is_ok_and(|ids| {
+        let team = ids.iter().any(|id| is_team_doc(store, id));
+        if !ids.is_empty() {
+            let _ = shared.events.send(SyncEvent::Changed(ids));
+        }
+        team
+    }) {
+        refresh_allowed(store, &shared.allowed);
+        shared.team_changed.notify_one();
+    }
+    effects
 }
 
 /// Handle one command with the store locked; returns the engine's effects.
@@ -856,23 +974,8 @@ fn handle(
             let _ = shared.events.send(SyncEvent::Connected(peer));
             effects.extend(engine.handle(store, Event::Connected(peer)));
         }
-        Command::Link(Link::Received { peer, conn, bytes }) => {
-            if links.get(&peer).is_some_and(|c| c.conn == conn) {
-                effects = engine.handle(store, Event::Received { from: peer, bytes });
-                // The peer may have acknowledged a pushed change.
-                mark_sent(store, engine, &peer, shared, false);
-                if store.take_changed().is_ok_and(|ids| {
-                    let team = ids.iter().any(|id| is_team_doc(store, id));
-                    if !ids.is_empty() {
-                        let _ = shared.events.send(SyncEvent::Changed(ids));
-                    }
-                    team
-                }) {
-                    refresh_allowed(store, &shared.allowed);
-                    shared.team_changed.notify_one();
-                }
-            }
-        }
+        // Handled in batches by `received`.
+        Command::Link(Link::Received { .. }) => {}
         Command::Link(Link::Detach { peer, conn }) => {
             if links.get(&peer).is_some_and(|c| c.conn == conn) {
                 links.remove(&peer);

@@ -15,8 +15,13 @@
 //!   `search_word_p95_ms` (`cliënt`, in most entries), all through `Store::search(q, 50)`;
 //! - `bytes_per_case`: database file (plus WAL, after the closing checkpoint) per case;
 //! - `peak_rss_mb`: the process's peak resident memory (VmHWM);
-//! - `plain_edit_durable_p50_ms`, `plain_list_5k_ms`: the same on an unencrypted store.
+//! - `plain_edit_durable_p50_ms`, `plain_list_5k_ms`: the same on an unencrypted store;
+//! - first, sync between two devices over iroh on loopback (see `sync.rs`):
+//!   `sync_initial_10k_s`, `reconnect_unchanged_10k_ms` / `_bytes`, `reconnect_1pct_changed_ms`,
+//!   `edit_propagation_p50_ms` / `_p95_ms`, `sync_peak_rss_mb` (with `NABIJ_BENCH_CASES` cases;
+//!   the `10k` in the names is the default size, `sync_cases` the actual one).
 //!
+//! `NABIJ_BENCH_SYNC=only` runs only the sync part, `NABIJ_BENCH_SYNC=skip` everything else.
 //! `NABIJ_BENCH_CASES`, `NABIJ_BENCH_ENTRIES` and `NABIJ_BENCH_PLAIN_CASES` change the sizes (for
 //! a quick trial run); `NABIJ_BENCH_DIR` sets where the temporary stores go (default: the system
 //! temporary directory, which should be on a real disk for the fsync figures to mean anything).
@@ -32,6 +37,8 @@ use nabij_crdt::doc::DocKind;
 use nabij_crdt::id::{CaseId, DeviceId, MemberId, TeamId};
 use nabij_crdt::seed::{RARE_SURNAMES, Seeder, seed_cases};
 use nabij_crdt::store::{CaseFilter, DATABASE_FILE, KeySource, Store};
+
+mod sync;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -212,6 +219,20 @@ fn run() -> Result<String> {
     };
     let team = TeamId::random();
 
+    // Sync first, so that its peak memory is its own (the peak is reset after its seeding).
+    let sync_mode = std::env::var("NABIJ_BENCH_SYNC").unwrap_or_default();
+    let mut sync_figures = Vec::new();
+    if sync_mode != "skip" {
+        let dir = tmp.path().join("sync");
+        std::fs::create_dir_all(&dir)?;
+        sync_figures = sync::measure(start, &dir, cases, entries)?;
+        std::fs::remove_dir_all(&dir)?;
+    }
+    if sync_mode == "only" {
+        sync_figures.push(("total_s", start.elapsed().as_secs_f64()));
+        return Ok(json(&sync_figures));
+    }
+
     // The encrypted store.
     let data = tmp.path().join("encrypted");
     let key = KeySource::File(tmp.path().join("encrypted.key"));
@@ -297,10 +318,15 @@ fn run() -> Result<String> {
         &KeySource::Unencrypted,
         plain_cases.max(1),
     )?;
-    let rss = peak_rss_mb();
+    // The sync part reset the peak after its seeding: the whole run's peak is the larger one.
+    let seed_peak = sync_figures
+        .iter()
+        .find(|(name, _)| *name == "sync_seed_peak_rss_mb")
+        .map_or(0.0, |(_, mb)| *mb);
+    let rss = peak_rss_mb().max(seed_peak);
     progress(start, &format!("done; peak RSS {rss:.0} MB"));
 
-    let figures: Vec<(&str, f64)> = vec![
+    let mut figures: Vec<(&str, f64)> = vec![
         ("cases", enc.cases as f64),
         ("journal_entries", (enc.cases * entries) as f64),
         ("seed_s", enc.seed_s),
@@ -323,8 +349,14 @@ fn run() -> Result<String> {
         ("plain_edit_durable_p99_ms", quantile(&plain.edits, 0.99)),
         ("plain_list_5k_ms", quantile(&plain.list_ms, 0.5)),
         ("plain_bytes_per_case", plain.bytes_per_case.round()),
-        ("total_s", start.elapsed().as_secs_f64()),
     ];
+    figures.extend(sync_figures);
+    figures.push(("total_s", start.elapsed().as_secs_f64()));
+    Ok(json(&figures))
+}
+
+/// One JSON object of named figures (integers without a fraction, `null` for NaN).
+fn json(figures: &[(&str, f64)]) -> String {
     let body: Vec<String> = figures
         .iter()
         .map(|(name, value)| {
@@ -337,7 +369,7 @@ fn run() -> Result<String> {
             }
         })
         .collect();
-    Ok(format!("{{{}}}", body.join(",")))
+    format!("{{{}}}", body.join(","))
 }
 
 fn main() -> ExitCode {

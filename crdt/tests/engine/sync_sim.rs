@@ -643,7 +643,7 @@ fn simulate_part(part: u64, parts: u64, default: u64) {
 }
 
 /// Seeds per CI run (`NABIJ_SYNC_SEEDS` overrides), split over two tests to use both cores.
-const SEEDS: u64 = 200;
+const SEEDS: u64 = 2000;
 
 #[test]
 fn random_networks_converge_even_seeds() {

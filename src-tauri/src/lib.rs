@@ -60,6 +60,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             command::sync::join_team,
             command::sync::revoke_device,
             command::sync::set_device_always_on,
+            command::sync::team_relay,
+            command::sync::set_team_relay,
             command::sync::set_lan_discovery,
         ])
         .events(tauri_specta::collect_events![command::sync::SyncPush])

@@ -446,6 +446,32 @@ pub fn set_device_always_on(
     devices(&state)
 }
 
+/// The team's relay URL, if the team runs one.
+#[tauri::command]
+#[specta::specta]
+pub fn team_relay(state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
+    state.with_profile(|store, me| Ok(store.open_team(&me.team)?.settings.relay))
+}
+
+/// Set (or clear, with an empty text) the team's relay URL (admins only; `https://`, or
+/// `http://` on loopback). Devices use it from their next start; invitations carry it.
+#[tauri::command]
+#[specta::specta]
+pub fn set_team_relay(state: State<'_, AppState>, url: String) -> Result<Option<String>, IpcError> {
+    state.with_profile(|store, me| {
+        if let Some(text) = Some(url.trim()).filter(|t| !t.is_empty())
+            && text.parse::<RelayUrl>().is_err()
+        {
+            return Err(IpcError::invalid(&nabij_crdt::input::InputError::new(
+                "relay",
+                nabij_crdt::input::Problem::OutOfRange,
+            )));
+        }
+        store.edit_team(&me.author(), &me.team, |t| t.set_relay(url.trim()))?;
+        Ok(store.open_team(&me.team)?.settings.relay)
+    })
+}
+
 /// Switch LAN discovery on or off (takes effect at the next start).
 #[tauri::command]
 #[specta::specta]

@@ -94,6 +94,13 @@ export const commands = {
 	revokeDevice: (deviceId: string) => typedError<DeviceView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("revoke_device", { deviceId })),
 	/**  Mark a device as an always-on team peer or not (admins only). */
 	setDeviceAlwaysOn: (deviceId: string, on: boolean) => typedError<DeviceView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("set_device_always_on", { deviceId, on })),
+	/**  The team's relay URL, if the team runs one. */
+	teamRelay: () => typedError<string | null, IpcError_Serialize>(__TAURI_INVOKE("team_relay")),
+	/**
+	 *  Set (or clear, with an empty text) the team's relay URL (admins only; `https://`, or
+	 *  `http://` on loopback). Devices use it from their next start; invitations carry it.
+	 */
+	setTeamRelay: (url: string) => typedError<string | null, IpcError_Serialize>(__TAURI_INVOKE("set_team_relay", { url })),
 	/**  Switch LAN discovery on or off (takes effect at the next start). */
 	setLanDiscovery: (on: boolean) => typedError<boolean, IpcError_Serialize>(__TAURI_INVOKE("set_lan_discovery", { on })),
 };

@@ -435,3 +435,59 @@ fn store_round_trip_with_client_index() {
         .unwrap();
     assert!(store.find_clients("", None).unwrap().is_empty());
 }
+
+#[test]
+fn relay_always_on_and_addresses_are_admin_changes_with_checked_input() {
+    let (me, mut doc) = new_team();
+    let phone = DeviceId::random();
+    let plain = {
+        let mut ed = TeamEditor::new(&mut doc, &me);
+        let plain = ed.add_member(worker(), false).unwrap();
+        ed.add_device_with(
+            &plain,
+            &phone,
+            NewDevice {
+                label: Some("Laptop Youssef".into()),
+                always_on: false,
+                addresses: vec![" 192.168.1.7:4000 ".into(), "192.168.1.7:4000".into()],
+            },
+        )
+        .unwrap();
+        ed.set_relay("https://relay.ocmw-gent.example").unwrap();
+        ed.set_device_always_on(&phone, true).unwrap();
+        assert_eq!(
+            problem(ed.set_relay("http://relay.example")),
+            ("relay", Problem::OutOfRange),
+            "plain http only on loopback"
+        );
+        assert_eq!(
+            problem(ed.set_device_addresses(&phone, &["not an address".into()])),
+            ("addresses", Problem::OutOfRange)
+        );
+        plain
+    };
+    let team = load(&doc).unwrap();
+    let listed = &team.devices[&phone.to_string()];
+    assert_eq!(listed.label.as_deref(), Some("Laptop Youssef"));
+    assert_eq!(listed.addresses, vec!["192.168.1.7:4000".to_string()]);
+    assert!(listed.always_on);
+    assert_eq!(
+        team.settings.relay.as_deref(),
+        Some("https://relay.ocmw-gent.example")
+    );
+    // A plain member may not set the relay or mark devices; it may set its own addresses.
+    let youssef = Author {
+        member: plain,
+        device: phone,
+    };
+    let mut ed = TeamEditor::new(&mut doc, &youssef);
+    let denied = ("member", Problem::NotAllowedNow);
+    assert_eq!(problem(ed.set_relay("")).0, denied.0);
+    assert_eq!(problem(ed.set_device_always_on(&phone, false)).0, denied.0);
+    ed.set_device_addresses(&phone, &["10.0.0.7:4000".into()])
+        .unwrap();
+    // Clearing the relay (admin).
+    let mut ed = TeamEditor::new(&mut doc, &me);
+    ed.set_relay("").unwrap();
+    assert_eq!(load(&doc).unwrap().settings.relay, None);
+}

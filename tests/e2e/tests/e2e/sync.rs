@@ -366,6 +366,28 @@ async fn a_removed_laptop_is_told_and_erases_the_team_data() {
     assert_eq!(b.count("[data-testid=nav-cases]").await, 0);
     b.screenshot("sync-revoked-nl").await;
     b.close().await;
+
+    // Sara names the team's relay: a plain-http address off this machine is refused next to
+    // the field, an https one is kept (and shown again after a reload of the screen).
+    a.fill("[data-testid=team-relay]", "http://relay.example.org")
+        .await;
+    a.click("[data-testid=team-relay-save]").await;
+    let error = a.text("[data-testid=team-relay-error]").await;
+    assert!(!error.is_empty());
+    a.fill(
+        "[data-testid=team-relay]",
+        "https://relay.ocmw-houthalen.example",
+    )
+    .await;
+    a.click("[data-testid=team-relay-save]").await;
+    a.find("[data-testid=team-relay-saved]").await;
+    a.click("[data-testid=nav-home]").await;
+    a.click("[data-testid=nav-settings]").await;
+    let deadline = Instant::now() + PATIENCE;
+    while a.value("[data-testid=team-relay]").await != "https://relay.ocmw-houthalen.example" {
+        assert!(Instant::now() < deadline, "the relay was not kept");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     a.close().await;
     // The erased store holds no team and no case, also after a restart.
     let b = App::launch(&desktop, data_b.path()).await;

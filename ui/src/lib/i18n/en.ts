@@ -299,6 +299,11 @@ export const en: Record<MessageKey, string> = {
   "devices.revokeConfirm":
     "Remove device {label}? It gets no more data and erases the team's data at its next contact.",
   "devices.noLabel": "Unnamed device",
+  "devices.relay": "Team relay",
+  "devices.relayHint":
+    "The address (https://…) of the relay your organisation runs itself, for laptops that cannot reach each other directly. Empty: no relay. Takes effect after restarting Nabij.",
+  "devices.relaySave": "Save relay",
+  "devices.relaySaved": "Saved",
   "devices.lan": "Find colleagues on the local network",
   "devices.lanHint":
     "Finds your team's laptops on the same network. Takes effect after restarting Nabij.",

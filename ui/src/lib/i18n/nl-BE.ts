@@ -298,6 +298,11 @@ export const nlBE = {
   "devices.revokeConfirm":
     "Toestel {label} verwijderen? Het krijgt geen gegevens meer en wist de gegevens van het team bij het volgende contact.",
   "devices.noLabel": "Toestel zonder naam",
+  "devices.relay": "Relay van het team",
+  "devices.relayHint":
+    "Het adres (https://…) van de relay die je organisatie zelf beheert, voor laptops die elkaar niet rechtstreeks bereiken. Leeg: geen relay. Geldt na een herstart van Nabij.",
+  "devices.relaySave": "Relay bewaren",
+  "devices.relaySaved": "Bewaard",
   "devices.lan": "Collega's zoeken op het lokale netwerk",
   "devices.lanHint":
     "Vindt laptops van je team op hetzelfde netwerk. Geldt na een herstart van Nabij.",

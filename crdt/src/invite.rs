@@ -224,7 +224,7 @@ mod tests {
             team: TeamId::random(),
             admin: DeviceId::random(),
             addresses: vec![
-                "192.168.1.20:41000".parse().unwrap(),
+                "192.0.2.20:41000".parse().unwrap(),
                 "[fe80::1]:41000".parse().unwrap(),
             ],
             relay: Some("https://relay.ocmw.example".into()),
@@ -281,7 +281,7 @@ mod tests {
     #[test]
     fn too_many_addresses_are_refused() {
         let mut invite = sample();
-        invite.addresses = vec!["10.0.0.1:1".parse().unwrap(); MAX_ADDRESSES + 1];
+        invite.addresses = vec!["192.0.2.1:1".parse().unwrap(); MAX_ADDRESSES + 1];
         assert_eq!(invite.to_text(), Err(InviteError::TooLarge("addresses")));
     }
 

@@ -166,7 +166,7 @@ mod tests {
         // A plain member's device changing its own addresses, a partner, the retention: fine.
         forged(&mut doc, &plain, |f| {
             let mut ed = TeamEditor::new(f, &plain);
-            ed.set_device_addresses(&plain.device, &["192.168.1.5:4000".into()])
+            ed.set_device_addresses(&plain.device, &["198.51.100.5:4000".into()])
                 .unwrap();
             ed.set_retention_years(7).unwrap();
         })
@@ -174,7 +174,7 @@ mod tests {
         // But not another device's addresses.
         let err = forged(&mut doc.clone(), &plain, |f| {
             let mut ed = TeamEditor::new(f, &admin);
-            ed.set_device_addresses(&admin.device, &["10.0.0.9:1".into()])
+            ed.set_device_addresses(&admin.device, &["203.0.113.9:1".into()])
                 .unwrap();
         });
         assert!(err.is_err(), "{err:?}");

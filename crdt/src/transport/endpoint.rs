@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn lan_discovery_announces_direct_addresses_only() {
-        let lan: SocketAddr = "192.168.1.20:4000".parse().unwrap();
+        let lan: SocketAddr = "192.0.2.20:4000".parse().unwrap();
         let v6: SocketAddr = "[fe80::1]:4000".parse().unwrap();
         let addrs = vec![
             TransportAddr::Relay("https://relay.example.org".parse().unwrap()),

@@ -449,7 +449,7 @@ fn relay_always_on_and_addresses_are_admin_changes_with_checked_input() {
             NewDevice {
                 label: Some("Laptop Youssef".into()),
                 always_on: false,
-                addresses: vec![" 192.168.1.7:4000 ".into(), "192.168.1.7:4000".into()],
+                addresses: vec![" 198.51.100.7:4000 ".into(), "198.51.100.7:4000".into()],
             },
         )
         .unwrap();
@@ -469,7 +469,7 @@ fn relay_always_on_and_addresses_are_admin_changes_with_checked_input() {
     let team = load(&doc).unwrap();
     let listed = &team.devices[&phone.to_string()];
     assert_eq!(listed.label.as_deref(), Some("Laptop Youssef"));
-    assert_eq!(listed.addresses, vec!["192.168.1.7:4000".to_string()]);
+    assert_eq!(listed.addresses, vec!["198.51.100.7:4000".to_string()]);
     assert!(listed.always_on);
     assert_eq!(
         team.settings.relay.as_deref(),
@@ -484,7 +484,7 @@ fn relay_always_on_and_addresses_are_admin_changes_with_checked_input() {
     let denied = ("member", Problem::NotAllowedNow);
     assert_eq!(problem(ed.set_relay("")).0, denied.0);
     assert_eq!(problem(ed.set_device_always_on(&phone, false)).0, denied.0);
-    ed.set_device_addresses(&phone, &["10.0.0.7:4000".into()])
+    ed.set_device_addresses(&phone, &["203.0.113.7:4000".into()])
         .unwrap();
     // Clearing the relay (admin).
     let mut ed = TeamEditor::new(&mut doc, &me);

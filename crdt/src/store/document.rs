@@ -99,6 +99,13 @@ impl Store {
         if stored_kind != kind.as_str() {
             return Ok(None);
         }
+        let bytes = self.read_chunks(id)?;
+        Ok(Some((bytes, decode_heads(id, &heads)?)))
+    }
+
+    /// The stored bytes of document `id`: its chunks in order, each checked against its
+    /// checksum.
+    fn read_chunks(&self, id: &str) -> Result<Vec<u8>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, data, checksum FROM document_chunk WHERE doc_id = ?1 ORDER BY seq",
         )?;
@@ -113,7 +120,7 @@ impl Store {
             }
             bytes.extend_from_slice(&data);
         }
-        Ok(Some((bytes, decode_heads(id, &heads)?)))
+        Ok(bytes)
     }
 
     /// Open one transaction for the writes that follow, until [`Store::end_batch_tx`], so the
@@ -197,20 +204,7 @@ impl Store {
                 id: id.to_string(),
             });
         }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, data, checksum FROM document_chunk WHERE doc_id = ?1 ORDER BY seq",
-        )?;
-        let mut bytes = Vec::new();
-        let mut rows = stmt.query([id])?;
-        while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let data: Vec<u8> = row.get(1)?;
-            let checksum: Vec<u8> = row.get(2)?;
-            if blake3::hash(&data).as_bytes().as_slice() != checksum.as_slice() {
-                return Err(corrupt(id, format!("chunk {seq} fails its checksum")));
-            }
-            bytes.extend_from_slice(&data);
-        }
+        let bytes = self.read_chunks(id)?;
         let mut doc = guarded(|| AutoCommit::load(&bytes)).map_err(|e| corrupt(id, e))?;
         if encode_heads(doc.get_heads()) != heads {
             return Err(corrupt(

@@ -513,21 +513,10 @@ impl Session {
             self.refuse(id, out);
             return Ok(());
         }
-        if let Some(record) = &held {
-            if record.kind != kind {
-                return Err(EndReason::Misbehaved(format!(
-                    "document {id} sent as {} but is a {}",
-                    kind.as_str(),
-                    record.kind.as_str()
-                )));
-            }
-            if !ctx
-                .access
-                .may_exchange(&ctx.me, &self.peer, &record.readers)
-            {
-                self.refuse(id, out);
-                return Ok(());
-            }
+        if let Some(record) = &held
+            && !self.admit_held(ctx, id, kind, record, out)?
+        {
+            return Ok(());
         }
         let prepared = prepared.unwrap_or_else(|| prepare(kind, bytes));
         let mut doc = prepared
@@ -683,18 +672,7 @@ impl Session {
         }
         let held = ctx.replica.document(id).map_err(rejected)?;
         if let Some(record) = held {
-            if record.kind != kind {
-                return Err(EndReason::Misbehaved(format!(
-                    "document {id} sent as {} but is a {}",
-                    kind.as_str(),
-                    record.kind.as_str()
-                )));
-            }
-            if !ctx
-                .access
-                .may_exchange(&ctx.me, &self.peer, &record.readers)
-            {
-                self.refuse(id, out);
+            if !self.admit_held(ctx, id, kind, &record, out)? {
                 return Ok(());
             }
             let state = self.states.entry(id.to_string()).or_default();
@@ -856,6 +834,34 @@ impl Session {
         };
         self.states.insert(id.to_string(), state);
         self.push(ctx, id, kind, out)
+    }
+
+    /// Whether something the peer sent for document `id`, which this device holds as `record`,
+    /// may be taken in: the kind must match (else the peer misbehaves), and both sides must be
+    /// allowed to hold it (else it is refused and `false` returned).
+    fn admit_held<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        id: &str,
+        kind: DocKind,
+        record: &DocRecord,
+        out: &mut Outcome,
+    ) -> Result<bool, EndReason> {
+        if record.kind != kind {
+            return Err(EndReason::Misbehaved(format!(
+                "document {id} sent as {} but is a {}",
+                kind.as_str(),
+                record.kind.as_str()
+            )));
+        }
+        if !ctx
+            .access
+            .may_exchange(&ctx.me, &self.peer, &record.readers)
+        {
+            self.refuse(id, out);
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// The heads of document `id` the peer last said it has, sorted.

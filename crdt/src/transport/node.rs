@@ -985,9 +985,13 @@ fn handle(
             }
         }
         Command::Event(event) => {
+            // A tick changes no document; a local change (of the team, after a join) may.
+            // Team documents that come in or are edited refresh the gate where they are handled.
+            let local = !matches!(event, Event::Tick);
             effects = engine.handle(store, event);
-            // Tick and local edits may change the team: keep the handshake gate current.
-            refresh_allowed(store, &shared.allowed);
+            if local {
+                refresh_allowed(store, &shared.allowed);
+            }
         }
         Command::Run(job) => {
             job(store);

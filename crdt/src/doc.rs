@@ -11,6 +11,9 @@ use autosurgeon::{Hydrate, Reconcile};
 
 use crate::input::InputError;
 
+/// Largest document accepted from elsewhere (bytes).
+pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+
 /// Root key holding the document kind.
 pub const KEY_KIND: &str = "kind";
 /// Root key holding the schema version the document was written with.

@@ -13,6 +13,7 @@
 //! - [`location`]: where a device keeps its data (`NABIJ_DATA_DIR` or the per-user data dir).
 //! - [`preference`]: what the person on this device chose (language).
 //! - [`id`], [`date`], [`input`], [`author`]: identifiers, dates, input validation, authorship.
+//! - [`signature`]: every change signed by its author's device key, and checked on receipt.
 //! - [`doc`]: what all documents share; [`case`]: the case document.
 //! - [`team`]: the team document (members, devices, partners, themes, envelopes, client index).
 //! - [`referral`]: the referral document (one referral to a partner, its timeline and messages).
@@ -37,6 +38,7 @@ pub mod location;
 pub mod preference;
 pub mod referral;
 pub mod seed;
+pub mod signature;
 pub mod store;
 pub mod sync;
 pub mod team;

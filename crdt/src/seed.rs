@@ -485,10 +485,10 @@ pub fn seed_cases(
             batch.push((DocKind::Case, id.to_string(), doc));
             ids.push(id);
             if batch.len() == BATCH {
-                store.insert_documents(std::mem::take(&mut batch))?;
+                store.insert_documents(author, std::mem::take(&mut batch))?;
             }
         }
-        store.insert_documents(batch)?;
+        store.insert_documents(author, batch)?;
         Ok::<_, StoreError>(())
     })?;
     Ok(ids)
@@ -497,14 +497,11 @@ pub fn seed_cases(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::{DeviceId, MemberId};
+    use crate::id::MemberId;
     use crate::store::{CaseFilter, KeySource};
 
     fn author() -> Author {
-        Author {
-            member: MemberId::random(),
-            device: DeviceId::random(),
-        }
+        Author::generate(MemberId::random())
     }
 
     #[test]

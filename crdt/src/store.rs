@@ -31,6 +31,7 @@ pub mod profile;
 mod projection;
 mod referrals;
 pub mod search;
+mod signatures;
 mod sync;
 mod team_rules;
 mod teams;
@@ -39,6 +40,7 @@ pub use cases::{CaseFilter, CaseSummary, TaskDue};
 pub use intake::{ClientMatch, IntakeRow};
 pub use key::{KeyError, KeySource};
 pub use referrals::ReferralSummary;
+pub use signatures::SignedDocument;
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -89,6 +91,10 @@ pub enum StoreError {
         /// Highest version this build knows.
         supported: u32,
     },
+    /// This device's key (which signs every change written here) is not loaded, or is not the
+    /// key of the device the profile names.
+    #[error("this device's key is not available: {0}")]
+    DeviceKey(String),
     /// A schema migration failed; the store is left at the version before it.
     #[error("schema migration {version} failed: {source}")]
     Migrate {
@@ -128,6 +134,10 @@ pub enum StoreError {
     /// The document or the requested change is not valid; nothing was stored.
     #[error(transparent)]
     Document(#[from] DocError),
+    /// A change is not signed by the device that wrote it (or this device holds no key for the
+    /// author it writes as).
+    #[error("unsigned change: {0}")]
+    Unsigned(#[from] crate::signature::SignatureError),
     /// Joining a team failed on this side (an answer that is not valid, no randomness, an
     /// unreadable invitation record); nothing was stored.
     #[error("joining the team failed: {0}")]
@@ -166,6 +176,9 @@ pub struct Store {
     cache: document::Cache,
     /// Inside a sync batch (see `Store::begin_batch_tx`): why a write in it failed.
     batch_error: Option<String>,
+    /// This device's secret key, which signs every change written here (see
+    /// [`Store::set_device_key`]).
+    device_key: Option<iroh::SecretKey>,
     // Held for its lock; closed (and so unlocked) after `conn` on drop.
     _lock: File,
 }
@@ -235,6 +248,7 @@ impl Store {
             encrypted: key.is_some(),
             cache: document::Cache::new(document::CACHE_DOCUMENTS),
             batch_error: None,
+            device_key: None,
             _lock: lock,
         })
     }
@@ -346,16 +360,13 @@ mod engine_smoke {
     use super::*;
     use crate::author::Author;
     use crate::case::{ContactKind, NewCase, NewJournalEntry, NewTask};
-    use crate::id::{DeviceId, MemberId, TeamId};
+    use crate::id::{MemberId, TeamId};
 
     #[test]
     fn create_edit_reopen_list_search_in_an_encrypted_store() {
         let dir = tempfile::tempdir().unwrap();
         let key = KeySource::File(dir.path().join("key"));
-        let me = Author {
-            member: MemberId::random(),
-            device: DeviceId::random(),
-        };
+        let me = Author::generate(MemberId::random());
         let team = TeamId::random();
         let id = {
             let mut store = Store::open(dir.path(), &key).unwrap();

@@ -19,8 +19,10 @@ pub mod access;
 pub mod engine;
 pub mod guard;
 pub mod message;
+pub mod pending;
 pub mod replica;
 pub mod session;
+pub mod signing;
 
 pub use access::{Access, DeviceRecord, Readers};
 pub use engine::{Effect, EndReason, Engine, Event, Stats};

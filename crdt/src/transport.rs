@@ -26,7 +26,7 @@ pub mod key;
 pub mod node;
 
 pub use endpoint::{ALPN, LocalRelay, PeerAddr};
-pub use iroh::RelayUrl;
+pub use iroh::{RelayUrl, SecretKey as DeviceKey};
 pub use node::{Config, Node, SyncEvent, Traffic};
 
 /// What can go wrong in the transport.

@@ -130,7 +130,9 @@ impl From<StoreError> for IpcError {
             | StoreError::Query(_)
             | StoreError::Corrupt { .. }
             | StoreError::Document(_) => ErrorCode::StoreUnavailable,
-            StoreError::Join(_) => ErrorCode::Internal,
+            // The device key lives in the keyring beside the store key.
+            StoreError::DeviceKey(_) => ErrorCode::KeyringUnavailable,
+            StoreError::Join(_) | StoreError::Unsigned(_) => ErrorCode::Internal,
         };
         Self::new(code, error)
     }

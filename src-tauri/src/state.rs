@@ -60,7 +60,21 @@ impl AppState {
         let store = nabij_crdt::location::data_dir()
             .map_err(|e| IpcError::new(ErrorCode::StoreUnavailable, e))
             .and_then(|dir| Store::open(&dir, &key_source(&dir)).map_err(IpcError::from))
-            .map(|store| Arc::new(Mutex::new(store)));
+            .map(|mut store| {
+                // Every change written here is signed with this device's key. Without it
+                // (no keyring) the store still opens to show what it holds; writing then
+                // fails with a clear error.
+                let dir = store.data_dir().to_path_buf();
+                match nabij_crdt::transport::key::from_source(&device_key_source(&dir)) {
+                    Ok(key) => {
+                        if let Err(e) = store.set_device_key(key) {
+                            eprintln!("nabij: the device key does not fit this store: {e}");
+                        }
+                    }
+                    Err(e) => eprintln!("nabij: no device key: {e}"),
+                }
+                Arc::new(Mutex::new(store))
+            });
         Self {
             store,
             node: OnceLock::new(),
@@ -94,18 +108,6 @@ impl AppState {
         }
         let why = self.sync_error.lock().ok().and_then(|e| e.clone());
         Err(why.unwrap_or_else(|| IpcError::new(ErrorCode::SyncUnavailable, "sync is starting")))
-    }
-
-    /// This device's id (the public half of its device key): the sync node's, or, when sync
-    /// does not run, read from where the key is kept.
-    pub fn device(&self) -> Result<nabij_crdt::id::DeviceId, IpcError> {
-        if let Some(node) = self.node.get() {
-            return Ok(node.device());
-        }
-        let dir = self.store()?.data_dir().to_path_buf();
-        let key = nabij_crdt::transport::key::from_source(&device_key_source(&dir))
-            .map_err(|e| IpcError::from(nabij_crdt::store::StoreError::Key(e)))?;
-        Ok(nabij_crdt::transport::key::device_of(&key))
     }
 
     /// The open store, or the error that kept it closed.

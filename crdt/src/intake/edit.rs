@@ -142,15 +142,12 @@ impl<'a> IntakeEditor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::{DeviceId, MemberId};
+    use crate::id::MemberId;
     use crate::intake::load;
     use crate::store::{KeySource, Store};
 
     fn author() -> Author {
-        Author {
-            member: MemberId::random(),
-            device: DeviceId::random(),
-        }
+        Author::generate(MemberId::random())
     }
 
     fn signal(text: &str) -> NewIntakeItem {

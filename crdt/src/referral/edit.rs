@@ -178,15 +178,12 @@ impl<'a> ReferralEditor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::{DeviceId, MemberId};
+    use crate::id::MemberId;
     use crate::referral::load;
     use crate::store::{KeySource, Store};
 
     fn author() -> Author {
-        Author {
-            member: MemberId::random(),
-            device: DeviceId::random(),
-        }
+        Author::generate(MemberId::random())
     }
 
     fn new_referral(case_id: &CaseId) -> NewReferral {

@@ -71,7 +71,7 @@ impl Store {
         new: NewCase,
     ) -> Result<CaseId, StoreError> {
         let (id, doc) = case::create_case(author, team, new)?;
-        self.insert_document(DocKind::Case, id.as_str(), doc)?;
+        self.insert_document(author, DocKind::Case, id.as_str(), doc)?;
         Ok(id)
     }
 

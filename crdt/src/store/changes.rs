@@ -42,6 +42,7 @@ mod tests {
     fn edits_are_noted_once_and_rolled_back_writes_not_at_all() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
+        store.set_device_key(iroh::SecretKey::generate()).unwrap();
         assert!(store.take_changed().unwrap().is_empty());
         let profile = store
             .start_team(
@@ -51,7 +52,6 @@ mod tests {
                     role: "maatschappelijk werker".into(),
                     organisation: None,
                 },
-                crate::id::DeviceId::random(),
             )
             .unwrap();
         let changed = store.take_changed().unwrap();
@@ -59,7 +59,7 @@ mod tests {
         assert!(changed.contains(&profile.intake));
         assert!(store.take_changed().unwrap().is_empty(), "taken once");
         // A failed edit (bad input) writes nothing and notes nothing.
-        let author = profile.author();
+        let author = store.author(&profile).unwrap();
         assert!(
             store
                 .edit_team(&author, &profile.team, |t| t.set_retention_years(0))

@@ -16,17 +16,18 @@ use automerge::{AutoCommit, ChangeHash, ReadDoc};
 use lru::LruCache;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::signatures::{self, SignedDocument};
 use super::{Store, StoreError, projection};
 use crate::author::Author;
 use crate::date::now_ms;
 use crate::doc::{DocError, DocKind};
+use crate::signature::{ChangeSignature, Signatures};
 
 /// Loaded documents kept in memory.
 pub const CACHE_DOCUMENTS: usize = 128;
 /// Chunks after which a document is compacted into one.
 pub const COMPACT_AFTER_CHUNKS: i64 = 32;
-/// Largest document accepted from elsewhere (bytes).
-pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+pub use crate::doc::MAX_DOCUMENT_BYTES;
 
 /// The in-memory cache of loaded documents.
 pub(crate) struct Cache(LruCache<String, AutoCommit>);
@@ -87,7 +88,7 @@ impl Store {
         &self,
         kind: DocKind,
         id: &str,
-    ) -> Result<Option<crate::sync::replica::Saved>, StoreError> {
+    ) -> Result<Option<(Vec<u8>, Vec<ChangeHash>)>, StoreError> {
         let row: Option<(String, Vec<u8>)> = self
             .conn
             .prepare_cached("SELECT kind, heads FROM document WHERE doc_id = ?1")?
@@ -166,14 +167,19 @@ impl Store {
         doc: AutoCommit,
         bytes: &[u8],
         hydrated: Option<&crate::sync::replica::Hydrated>,
+        signatures: &[ChangeSignature],
     ) -> Result<(), StoreError> {
         let mut doc = doc;
         let heads = encode_heads(doc.get_heads());
+        let write = |conn: &Connection| {
+            write_saved(conn, kind, id, &heads, bytes, &doc, hydrated)?;
+            signatures::save(conn, id, signatures.iter().copied())
+        };
         if self.conn.is_autocommit() {
             let tx = self.conn.transaction()?;
-            write_saved(&tx, kind, id, &heads, bytes, &doc, hydrated)?;
+            write(&tx)?;
             tx.commit()?;
-        } else if let Err(e) = write_saved(&self.conn, kind, id, &heads, bytes, &doc, hydrated) {
+        } else if let Err(e) = write(&self.conn) {
             // Inside a batch: half of this document may be written; the batch is rolled back.
             self.batch_error = Some(format!("storing document {id}: {e}"));
             return Err(e);
@@ -290,38 +296,73 @@ impl Store {
         Ok(())
     }
 
-    /// Store a new document and its projections in one transaction. (Projecting hydrates the
+    /// Store a new document written by `author` on this device and its projections in one
+    /// transaction, every change signed with the author's key. (Projecting hydrates the
     /// document, which is its validation: an invalid document fails and nothing is stored.)
     pub fn insert_document(
         &mut self,
+        author: &Author,
         kind: DocKind,
         id: &str,
         doc: AutoCommit,
     ) -> Result<(), StoreError> {
-        self.insert_documents(vec![(kind, id.to_string(), doc)])
+        self.insert_documents(author, vec![(kind, id.to_string(), doc)])
     }
 
-    /// Store many new documents and their projections in one transaction (imports, seeding):
-    /// one fsync for the whole batch. All or nothing.
+    /// Store many new documents written by `author` and their projections in one transaction
+    /// (imports, seeding): one fsync for the whole batch. All or nothing.
     pub fn insert_documents(
         &mut self,
+        author: &Author,
         docs: Vec<(DocKind, String, AutoCommit)>,
+    ) -> Result<(), StoreError> {
+        let signed = docs
+            .into_iter()
+            .map(|(kind, id, mut doc)| {
+                let signatures = signatures::sign_local(&mut doc, &[], author)?;
+                Ok((kind, id, doc, signatures))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write_new(signed)
+    }
+
+    /// Store new documents from elsewhere (a join answer) with their projections in one
+    /// transaction, each change's signature checked first. All or nothing.
+    pub fn insert_signed(
+        &mut self,
+        docs: Vec<(DocKind, String, AutoCommit, Signatures)>,
+    ) -> Result<(), StoreError> {
+        let checked = docs
+            .into_iter()
+            .map(|(kind, id, mut doc, given)| {
+                let signatures = signatures::verify_document(&mut doc, &given)?;
+                Ok((kind, id, doc, signatures))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write_new(checked)
+    }
+
+    fn write_new(
+        &mut self,
+        docs: Vec<(DocKind, String, AutoCommit, Vec<ChangeSignature>)>,
     ) -> Result<(), StoreError> {
         let mut docs = docs;
         let tx = self.conn.savepoint()?;
-        for (kind, id, doc) in &mut docs {
+        for (kind, id, doc, signed) in &mut docs {
             Self::write_document(&tx, *kind, id, doc, true)?;
+            signatures::save(&tx, id, signed.iter().copied())?;
             projection::project(&tx, *kind, id, doc)?;
         }
         tx.commit()?;
-        for (_, id, doc) in docs {
+        for (_, id, doc, _) in docs {
             self.keep_document(&id, doc);
         }
         Ok(())
     }
 
-    /// Apply `change` to a document as one change by `author`, store it and its projections in
-    /// one durable transaction, and return what `change` returned. When `change` fails nothing is
+    /// Apply `change` to a document as one change by `author`, store it (signed with the
+    /// author's key) and its projections in one durable transaction, and return what `change`
+    /// returned. When `change` fails nothing is
     /// kept; when storing fails the in-memory document is dropped and reloaded next time.
     pub(crate) fn edit_document<T>(
         &mut self,
@@ -331,6 +372,7 @@ impl Store {
         change: impl FnOnce(&mut AutoCommit) -> Result<T, DocError>,
     ) -> Result<T, StoreError> {
         let mut doc = self.take_document(kind, id)?;
+        let before = doc.get_heads();
         author.begin(&mut doc);
         let value = match change(&mut doc) {
             Ok(value) => value,
@@ -345,8 +387,10 @@ impl Store {
             return Ok(value);
         }
         author.commit(&mut doc);
+        let signed = signatures::sign_local(&mut doc, &before, author)?;
         let tx = self.conn.transaction()?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
+        signatures::save(&tx, id, signed)?;
         projection::project(&tx, kind, id, &doc)?;
         tx.commit()?;
         self.keep_document(id, doc);
@@ -354,15 +398,17 @@ impl Store {
     }
 
     /// Merge a document received from elsewhere (another device, a backup). The bytes are
-    /// size-checked, loaded inside a panic guard and validated against the kind's schema before
-    /// anything is stored; a document that does not validate is reported and not stored.
+    /// size-checked, loaded inside a panic guard, every change's signature is checked and the
+    /// result validated against the kind's schema before anything is stored; a document that
+    /// does not validate, or has a change not signed by its author, is reported and not stored.
     /// Returns whether the store changed.
     pub fn merge_document(
         &mut self,
         kind: DocKind,
         id: &str,
-        bytes: &[u8],
+        signed: &SignedDocument,
     ) -> Result<bool, StoreError> {
+        let bytes = signed.bytes.as_slice();
         if bytes.len() > MAX_DOCUMENT_BYTES {
             return Err(corrupt(
                 id,
@@ -370,6 +416,7 @@ impl Store {
             ));
         }
         let mut incoming = guarded(|| AutoCommit::load(bytes)).map_err(|e| corrupt(id, e))?;
+        let checked = signatures::verify_document(&mut incoming, &signed.signatures)?;
         projection::validate(kind, &incoming)?;
         // A document names itself: bytes of one document never land under another id.
         let own_id = match incoming.get(automerge::ROOT, "id") {
@@ -385,7 +432,7 @@ impl Store {
             .optional()?
             .is_some();
         if !exists {
-            self.insert_document(kind, id, incoming)?;
+            self.write_new(vec![(kind, id.to_string(), incoming, checked)])?;
             return Ok(true);
         }
         let mut doc = self.take_document(kind, id)?;
@@ -400,6 +447,7 @@ impl Store {
         }
         let tx = self.conn.savepoint()?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
+        signatures::save(&tx, id, checked)?;
         projection::project(&tx, kind, id, &doc)?;
         tx.commit()?;
         self.keep_document(id, doc);

@@ -7,32 +7,26 @@ use super::profile::Profile;
 use super::{Store, StoreError};
 use crate::author::Author;
 use crate::case::NewCase;
-use crate::id::{CaseId, DeviceId, ItemId, MemberId};
+use crate::id::{CaseId, ItemId, MemberId};
 use crate::input::{InputError, Problem};
 use crate::intake::IntakeId;
 use crate::team::NewMember;
 
 impl Store {
-    /// First start: make a team with the user as its first (admin) member and this device as
-    /// its first device, the team's intake queue, and this device's profile.
-    pub fn start_team(
-        &mut self,
-        team_name: &str,
-        me: NewMember,
-        device: DeviceId,
-    ) -> Result<Profile, StoreError> {
+    /// First start: make a team with the user as its first (admin) member and this device (the
+    /// store's device key, see [`Store::set_device_key`]) as its first device, the team's intake
+    /// queue, and this device's profile.
+    pub fn start_team(&mut self, team_name: &str, me: NewMember) -> Result<Profile, StoreError> {
         if self.profile()?.is_some() {
             return Err(InputError::new("team", Problem::NotAllowedNow).into());
         }
-        let author = Author {
-            member: MemberId::random(),
-            device,
-        };
+        let (key, _) = self.key_device()?;
+        let author = Author::new(MemberId::random(), key);
         let team = self.create_team(&author, team_name, me)?;
         let intake = self.create_intake(&author, &team)?;
         let profile = Profile {
+            device: author.device(),
             member: author.member,
-            device: author.device,
             team,
             intake: intake.to_string(),
         };
@@ -42,7 +36,7 @@ impl Store {
 
     /// Open a case for the team and list it in the team's client index.
     pub fn register_case(&mut self, me: &Profile, new: NewCase) -> Result<CaseId, StoreError> {
-        let author = me.author();
+        let author = self.author(me)?;
         let id = self.create_case(&author, &me.team, new)?;
         self.index_case(me, &id)?;
         Ok(id)
@@ -54,7 +48,7 @@ impl Store {
         let owner = MemberId::parse(&case.owner)
             .map_err(|_| InputError::new("owner", Problem::NotFound))?;
         let (name, year) = (case.client_name().to_string(), case.client_birth_year());
-        self.edit_team(&me.author(), &me.team, |team| {
+        self.edit_team(&self.author(me)?, &me.team, |team| {
             team.upsert_client_index_entry(id, &name, year, &owner)
         })
     }
@@ -66,7 +60,7 @@ impl Store {
         id: &CaseId,
         owner: &MemberId,
     ) -> Result<(), StoreError> {
-        self.edit_case(&me.author(), id, |case| case.set_owner(owner))?;
+        self.edit_case(&self.author(me)?, id, |case| case.set_owner(owner))?;
         self.index_case(me, id)
     }
 
@@ -90,7 +84,7 @@ impl Store {
             return Err(InputError::new("item", Problem::NotFound).into());
         }
         let id = self.register_case(me, new)?;
-        self.edit_intake(&me.author(), &intake, |q| q.link_to_case(item, &id))?;
+        self.edit_intake(&self.author(me)?, &intake, |q| q.link_to_case(item, &id))?;
         Ok(id)
     }
 
@@ -102,7 +96,7 @@ impl Store {
         case: &CaseId,
     ) -> Result<(), StoreError> {
         let intake = Self::intake_id(me)?;
-        self.edit_intake(&me.author(), &intake, |q| q.link_to_case(item, case))
+        self.edit_intake(&self.author(me)?, &intake, |q| q.link_to_case(item, case))
     }
 }
 
@@ -124,10 +118,9 @@ mod tests {
     fn first_start_makes_team_intake_and_profile_once() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
+        store.set_device_key(iroh::SecretKey::generate()).unwrap();
         assert!(
-            store
-                .start_team("  ", founder(), DeviceId::random())
-                .is_err(),
+            store.start_team("  ", founder()).is_err(),
             "team name is required"
         );
         assert_eq!(
@@ -135,16 +128,12 @@ mod tests {
             None,
             "a failed start leaves no profile"
         );
-        let me = store
-            .start_team("Sociaal Huis Noord", founder(), DeviceId::random())
-            .unwrap();
+        let me = store.start_team("Sociaal Huis Noord", founder()).unwrap();
         assert_eq!(store.profile().unwrap(), Some(me.clone()));
         let team = store.open_team(&me.team).unwrap();
         assert!(team.members.contains_key(me.member.as_str()));
         assert!(
-            store
-                .start_team("Tweede", founder(), DeviceId::random())
-                .is_err(),
+            store.start_team("Tweede", founder()).is_err(),
             "only one profile per device"
         );
     }
@@ -153,9 +142,8 @@ mod tests {
     fn cases_appear_in_the_client_index_and_intake_items_become_cases() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
-        let me = store
-            .start_team("Sociaal Huis Noord", founder(), DeviceId::random())
-            .unwrap();
+        store.set_device_key(iroh::SecretKey::generate()).unwrap();
+        let me = store.start_team("Sociaal Huis Noord", founder()).unwrap();
         let case = NewCase {
             client_name: "Yusuf Çelik".into(),
             birth_date: Some("1984-05-02".into()),
@@ -169,7 +157,7 @@ mod tests {
 
         let intake = IntakeId::parse(&me.intake).unwrap();
         let item = store
-            .edit_intake(&me.author(), &intake, |q| {
+            .edit_intake(&store.author(&me).unwrap(), &intake, |q| {
                 q.add_item(NewIntakeItem {
                     source: IntakeSource::Volunteer,
                     text: "Mevrouw kan haar energiefactuur niet betalen".into(),

@@ -90,7 +90,7 @@ impl Store {
         team: &TeamId,
     ) -> Result<IntakeId, StoreError> {
         let (id, doc) = intake::create_intake(author, team)?;
-        self.insert_document(DocKind::Intake, id.as_str(), doc)?;
+        self.insert_document(author, DocKind::Intake, id.as_str(), doc)?;
         Ok(id)
     }
 

@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use automerge::AutoCommit;
 use rusqlite::{OptionalExtension, params};
 
+use super::SignedDocument;
 use super::profile::Profile;
 use super::{Store, StoreError};
 use crate::date::now_ms;
@@ -34,10 +35,10 @@ pub struct JoinGrant {
     pub member: MemberId,
     /// The intake document's id.
     pub intake: String,
-    /// The team document (saved bytes).
-    pub team_doc: Vec<u8>,
-    /// The intake document (saved bytes).
-    pub intake_doc: Vec<u8>,
+    /// The team document, with the signature of each change.
+    pub team_doc: SignedDocument,
+    /// The intake document, with the signature of each change.
+    pub intake_doc: SignedDocument,
 }
 
 /// Why an admin's device refuses a join.
@@ -143,7 +144,7 @@ impl Store {
                 .filter(|a| a.parse::<SocketAddr>().is_ok())
                 .take(crate::invite::MAX_ADDRESSES)
                 .collect();
-            self.edit_team(&me.author(), &me.team, |t| {
+            self.edit_team(&self.author(&me)?, &me.team, |t| {
                 t.add_device_with(
                     &member,
                     device,
@@ -162,14 +163,15 @@ impl Store {
         Ok(Ok(JoinGrant {
             member,
             intake: me.intake.clone(),
-            team_doc: self.document_bytes(DocKind::Team, me.team.as_str())?,
-            intake_doc: self.document_bytes(DocKind::Intake, &me.intake)?,
+            team_doc: self.export_document(DocKind::Team, me.team.as_str())?,
+            intake_doc: self.export_document(DocKind::Intake, &me.intake)?,
         }))
     }
 
     /// Store what an admin's device handed over for `invitation` and make this device's profile
-    /// (member of the grant, device `device`). Refused when this device already has a profile,
-    /// or when the documents are not the invitation's team listing this device.
+    /// (member of the grant, device `device`, whose key the store holds). Refused when this
+    /// device already has a profile, when the documents are not the invitation's team listing
+    /// this device, or when a change in them is not signed by its author.
     pub fn join_team(
         &mut self,
         invitation: &Invitation,
@@ -179,9 +181,15 @@ impl Store {
         if self.profile()?.is_some() {
             return Err(InputError::new("team", Problem::NotAllowedNow).into());
         }
+        if self.key_device()?.1 != device {
+            return Err(StoreError::DeviceKey(format!(
+                "joining as {device} without that device's key"
+            )));
+        }
         let bad = |what: &str| StoreError::Join(format!("the team's answer is not valid: {what}"));
-        let team_doc = AutoCommit::load(&grant.team_doc).map_err(|_| bad("team document"))?;
-        let intake_doc = AutoCommit::load(&grant.intake_doc).map_err(|_| bad("intake document"))?;
+        let load = |bytes: &[u8]| super::document::guarded(|| AutoCommit::load(bytes));
+        let team_doc = load(&grant.team_doc.bytes).map_err(|_| bad("team document"))?;
+        let intake_doc = load(&grant.intake_doc.bytes).map_err(|_| bad("intake document"))?;
         check_header(&team_doc, DocKind::Team).map_err(|_| bad("team document kind"))?;
         check_header(&intake_doc, DocKind::Intake).map_err(|_| bad("intake document kind"))?;
         let team: crate::team::Team =
@@ -193,10 +201,21 @@ impl Store {
         if !listed.is_some_and(|d| d.member == grant.member.as_str() && d.revoked_at.is_none()) {
             return Err(bad("this device is not listed"));
         }
-        self.insert_documents(vec![
-            (DocKind::Team, invitation.team.to_string(), team_doc),
-            (DocKind::Intake, grant.intake.clone(), intake_doc),
-        ])?;
+        self.insert_signed(vec![
+            (
+                DocKind::Team,
+                invitation.team.to_string(),
+                team_doc,
+                grant.team_doc.signatures,
+            ),
+            (
+                DocKind::Intake,
+                grant.intake.clone(),
+                intake_doc,
+                grant.intake_doc.signatures,
+            ),
+        ])
+        .map_err(|e| bad(&e.to_string()))?;
         let profile = Profile {
             member: grant.member,
             device,

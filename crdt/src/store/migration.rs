@@ -106,6 +106,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER search_source_ad AFTER DELETE ON search_source BEGIN
         INSERT INTO search_text (search_text, rowid, body) VALUES ('delete', old.rowid, old.body);
     END;",
+    // 2: every change's signature by its author's device key, kept beside the document; the
+    // documents stored before signatures existed are marked legacy (kept and usable on this
+    // device, never exchanged: their changes carry no signature a peer could check).
+    "CREATE TABLE change_signature (
+        doc_id    TEXT NOT NULL,
+        hash      BLOB NOT NULL,
+        signature BLOB NOT NULL,
+        PRIMARY KEY (doc_id, hash)
+    ) STRICT, WITHOUT ROWID;
+    ALTER TABLE document ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0;
+    UPDATE document SET legacy = 1;",
 ];
 
 /// The schema version this build writes.

@@ -21,16 +21,6 @@ pub struct Profile {
     pub intake: String,
 }
 
-impl Profile {
-    /// The author of changes made on this device.
-    pub fn author(&self) -> Author {
-        Author {
-            member: self.member.clone(),
-            device: self.device,
-        }
-    }
-}
-
 const KEYS: [&str; 4] = [
     "profile.member",
     "profile.device",
@@ -39,6 +29,50 @@ const KEYS: [&str; 4] = [
 ];
 
 impl Store {
+    /// Give the store this device's secret key: every change written from now on is signed
+    /// with it. Refused when the store's profile names another device.
+    pub fn set_device_key(&mut self, key: iroh::SecretKey) -> Result<(), StoreError> {
+        let device = DeviceId::from_bytes(*key.public().as_bytes());
+        if let Some(profile) = self.profile()?
+            && profile.device != device
+        {
+            return Err(StoreError::DeviceKey(format!(
+                "the key is of device {device}, the profile names {}",
+                profile.device
+            )));
+        }
+        self.device_key = Some(key);
+        Ok(())
+    }
+
+    /// This device's secret key, if it was given (see [`Store::set_device_key`]).
+    pub fn device_key(&self) -> Option<&iroh::SecretKey> {
+        self.device_key.as_ref()
+    }
+
+    /// The device of this store's key.
+    pub(crate) fn key_device(&self) -> Result<(iroh::SecretKey, DeviceId), StoreError> {
+        let key = self
+            .device_key
+            .clone()
+            .ok_or_else(|| StoreError::DeviceKey("no device key was loaded".into()))?;
+        let device = DeviceId::from_bytes(*key.public().as_bytes());
+        Ok((key, device))
+    }
+
+    /// The author of changes made on this device by `profile`'s member (with the device key,
+    /// which must be the profile's device).
+    pub fn author(&self, profile: &Profile) -> Result<Author, StoreError> {
+        let (key, device) = self.key_device()?;
+        if device != profile.device {
+            return Err(StoreError::DeviceKey(format!(
+                "the key is of device {device}, the profile names {}",
+                profile.device
+            )));
+        }
+        Ok(Author::new(profile.member.clone(), key))
+    }
+
     /// The profile of this device, if one was made.
     pub fn profile(&self) -> Result<Option<Profile>, StoreError> {
         let mut values = Vec::with_capacity(KEYS.len());

@@ -31,7 +31,7 @@ impl Store {
         new: NewReferral,
     ) -> Result<ReferralId, StoreError> {
         let (id, doc) = referral::create_referral(author, team, new)?;
-        self.insert_document(DocKind::Referral, id.as_str(), doc)?;
+        self.insert_document(author, DocKind::Referral, id.as_str(), doc)?;
         Ok(id)
     }
 

@@ -14,12 +14,25 @@ use automerge::sync::{Message, State, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use rusqlite::OptionalExtension;
 
-use super::document::guarded;
-use super::{Store, StoreError, projection};
+use super::{Store, StoreError, projection, signatures};
 use crate::doc::DocKind;
 use crate::id::{DeviceId, TeamId};
+use crate::signature::{ChangeSignature, Signatures};
 use crate::sync::access::{DeviceRecord, Readers};
-use crate::sync::replica::{DocRecord, Hydrated, Replica, ReplicaError};
+use crate::sync::pending::split;
+use crate::sync::replica::{DocRecord, Hydrated, Received, Replica, ReplicaError, Saved};
+use crate::sync::signing::{self, SignedChange};
+
+/// How the store's failures reach the sync core: a damaged document is that document's problem
+/// (set aside, the rest keeps syncing); anything else is this device's.
+impl From<StoreError> for ReplicaError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Corrupt { id, detail } => ReplicaError::Damaged { id, detail },
+            other => ReplicaError::Local(other.to_string()),
+        }
+    }
+}
 
 fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
     bytes
@@ -63,14 +76,16 @@ impl Store {
 
     /// Records of every document (or of `only`).
     fn doc_records(&self, only: Option<&str>) -> Result<Vec<DocRecord>, StoreError> {
-        let rows: Vec<(String, String, Vec<u8>, Option<String>)> = {
+        type Row = (String, String, Vec<u8>, Option<String>, bool);
+        let rows: Vec<Row> = {
             // Two statements: `?1 IS NULL OR d.doc_id = ?1` would scan every document for one.
-            let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+            let row =
+                |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
             match only {
                 None => self
                     .conn
                     .prepare_cached(
-                        "SELECT d.doc_id, d.kind, d.heads, r.case_id FROM document d
+                        "SELECT d.doc_id, d.kind, d.heads, r.case_id, d.legacy FROM document d
                          LEFT JOIN referral_status r ON r.referral_id = d.doc_id
                          ORDER BY d.doc_id",
                     )?
@@ -79,7 +94,7 @@ impl Store {
                 Some(id) => self
                     .conn
                     .prepare_cached(
-                        "SELECT d.doc_id, d.kind, d.heads, r.case_id FROM document d
+                        "SELECT d.doc_id, d.kind, d.heads, r.case_id, d.legacy FROM document d
                          LEFT JOIN referral_status r ON r.referral_id = d.doc_id
                          WHERE d.doc_id = ?1",
                     )?
@@ -89,7 +104,7 @@ impl Store {
         };
         let members = match (only, rows.first()) {
             (None, _) => self.case_members(None)?,
-            (Some(_), Some((id, kind, _, case))) => {
+            (Some(_), Some((id, kind, _, case, _))) => {
                 let case = if kind == "referral" {
                     case.as_deref()
                 } else {
@@ -103,11 +118,13 @@ impl Store {
             (Some(_), None) => BTreeMap::new(),
         };
         let mut records = Vec::with_capacity(rows.len());
-        for (id, kind, heads, case) in rows {
+        for (id, kind, heads, case, legacy) in rows {
             let Some(kind) = DocKind::parse(&kind) else {
                 continue;
             };
             let readers = match kind {
+                // Stored before changes were signed: never exchanged.
+                _ if legacy => Readers::Local,
                 DocKind::Team | DocKind::Intake => Readers::Team,
                 DocKind::Case => Readers::Members(members.get(&id).cloned().unwrap_or_default()),
                 DocKind::Referral => Readers::Members(
@@ -163,12 +180,20 @@ impl Replica for Store {
         kind: DocKind,
         id: &str,
         state: &mut State,
-    ) -> Result<Option<Message>, ReplicaError> {
+    ) -> Result<Option<(Message, Vec<ChangeSignature>)>, ReplicaError> {
         let mut doc = self.take_document(kind, id)?;
         match catch_unwind(AssertUnwindSafe(|| doc.sync().generate_sync_message(state))) {
             Ok(message) => {
                 self.keep_document(id, doc);
-                Ok(message)
+                let Some(message) = message else {
+                    return Ok(None);
+                };
+                let signed = match signing::hashes_in(&message) {
+                    Some(hashes) if hashes.is_empty() => Vec::new(),
+                    Some(hashes) => signatures::of(&self.conn, id, &hashes)?,
+                    None => signatures::all(&self.conn, id)?.iter().collect(),
+                };
+                Ok(Some((message, signed)))
             }
             // The in-memory copy is dropped; the stored one is intact.
             Err(_) => Err(ReplicaError::Rejected(format!(
@@ -183,17 +208,23 @@ impl Replica for Store {
         id: &str,
         state: &mut State,
         message: Message,
-    ) -> Result<Vec<ChangeHash>, ReplicaError> {
+        changes: Vec<SignedChange>,
+    ) -> Result<Received, ReplicaError> {
         let mut doc = self.take_document(kind, id)?;
         let before = doc.get_heads();
         let reject = |detail: String| ReplicaError::Rejected(format!("document {id}: {detail}"));
+        // Only changes whose dependencies the document holds; the rest wait (in the session).
+        let (ready, waiting) = split(&mut doc, changes);
         // On any failure the in-memory copy (which may hold the bad changes) is dropped, not
         // kept; the stored copy is intact.
-        guarded(|| doc.sync().receive_sync_message(state, message)).map_err(reject)?;
+        signing::apply(&mut doc, state, message, &ready).map_err(|e| reject(e.to_string()))?;
         let after = doc.get_heads();
         if after == before {
             self.keep_document(id, doc);
-            return Ok(after);
+            return Ok(Received {
+                heads: after,
+                waiting,
+            });
         }
         if own_id(&doc).as_deref() != Some(id) {
             return Err(reject("the document's id changed".into()));
@@ -218,6 +249,7 @@ impl Replica for Store {
         }
         let tx = self.conn.savepoint().map_err(StoreError::from)?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
+        signatures::save(&tx, id, ready.iter().map(|c| c.signature))?;
         // Projecting hydrates the document, which is its validation: a document the peer made
         // invalid is that peer's fault (rejected), and the transaction rolls back.
         projection::project(&tx, kind, id, &doc).map_err(|e| match e {
@@ -226,20 +258,45 @@ impl Replica for Store {
         })?;
         tx.commit().map_err(StoreError::from)?;
         self.keep_document(id, doc);
-        Ok(after)
+        Ok(Received {
+            heads: after,
+            waiting,
+        })
     }
 
-    fn create(&mut self, kind: DocKind, id: &str, mut doc: AutoCommit) -> Result<(), ReplicaError> {
-        let bytes = doc.save();
-        self.create_saved(kind, id, doc, &bytes, None)
-    }
-
-    fn saved(
+    fn create(
         &mut self,
         kind: DocKind,
         id: &str,
-    ) -> Result<Option<crate::sync::replica::Saved>, ReplicaError> {
-        Ok(self.stored_document(kind, id)?)
+        mut doc: AutoCommit,
+        signatures: &Signatures,
+    ) -> Result<(), ReplicaError> {
+        let bytes = doc.save();
+        let signed: Vec<ChangeSignature> = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| {
+                signatures.get(&c.hash()).ok_or_else(|| {
+                    ReplicaError::Rejected(format!(
+                        "new document {id}: change {} unsigned",
+                        c.hash()
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        self.create_saved(kind, id, doc, &bytes, None, &signed)
+    }
+
+    fn saved(&mut self, kind: DocKind, id: &str) -> Result<Option<Saved>, ReplicaError> {
+        let Some((bytes, heads)) = self.stored_document(kind, id)? else {
+            return Ok(None);
+        };
+        let signatures = signatures::all(&self.conn, id)?.iter().collect();
+        Ok(Some(Saved {
+            bytes,
+            heads,
+            signatures,
+        }))
     }
 
     fn create_saved(
@@ -249,6 +306,7 @@ impl Replica for Store {
         doc: AutoCommit,
         bytes: &[u8],
         hydrated: Option<&Hydrated>,
+        signatures: &[ChangeSignature],
     ) -> Result<(), ReplicaError> {
         if own_id(&doc).as_deref() != Some(id) {
             return Err(ReplicaError::Rejected(format!(
@@ -264,11 +322,15 @@ impl Replica for Store {
         let exists = self.document_heads(id)?.is_some();
         if exists {
             // Arrived meanwhile (from another peer): merge instead.
-            self.merge_document(kind, id, bytes)?;
+            let signed = super::SignedDocument {
+                bytes: bytes.to_vec(),
+                signatures: signatures.iter().copied().collect(),
+            };
+            self.merge_document(kind, id, &signed)?;
             return Ok(());
         }
         // Projecting hydrates the document, which is its validation (rolled back if invalid).
-        self.insert_saved(kind, id, doc, bytes, hydrated)
+        self.insert_saved(kind, id, doc, bytes, hydrated, signatures)
             .map_err(|e| match e {
                 StoreError::Document(invalid) => {
                     ReplicaError::Rejected(format!("new document {id}: {invalid}"))

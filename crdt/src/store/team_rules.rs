@@ -102,12 +102,10 @@ mod tests {
 
     /// A team with an admin and a plain member, each with a device.
     fn team() -> (AutoCommit, Author, Author) {
-        let admin = Author {
-            member: MemberId::random(),
-            device: DeviceId::random(),
-        };
+        let admin = Author::generate(MemberId::random());
         let (_, mut doc) = create_team(&admin, "Team", founder()).unwrap();
-        let plain_device = DeviceId::random();
+        let plain_key = iroh::SecretKey::generate();
+        let plain_device = DeviceId::from_bytes(*plain_key.public().as_bytes());
         let member = {
             let mut ed = TeamEditor::new(&mut doc, &admin);
             let m = ed.add_member(founder(), false).unwrap();
@@ -115,10 +113,7 @@ mod tests {
             m
         };
         admin.commit(&mut doc);
-        let plain = Author {
-            member,
-            device: plain_device,
-        };
+        let plain = Author::new(member, plain_key);
         (doc, admin, plain)
     }
 
@@ -166,7 +161,7 @@ mod tests {
         // A plain member's device changing its own addresses, a partner, the retention: fine.
         forged(&mut doc, &plain, |f| {
             let mut ed = TeamEditor::new(f, &plain);
-            ed.set_device_addresses(&plain.device, &["198.51.100.5:4000".into()])
+            ed.set_device_addresses(&plain.device(), &["198.51.100.5:4000".into()])
                 .unwrap();
             ed.set_retention_years(7).unwrap();
         })
@@ -174,7 +169,7 @@ mod tests {
         // But not another device's addresses.
         let err = forged(&mut doc.clone(), &plain, |f| {
             let mut ed = TeamEditor::new(f, &admin);
-            ed.set_device_addresses(&admin.device, &["203.0.113.9:1".into()])
+            ed.set_device_addresses(&admin.device(), &["203.0.113.9:1".into()])
                 .unwrap();
         });
         assert!(err.is_err(), "{err:?}");

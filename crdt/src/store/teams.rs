@@ -17,7 +17,7 @@ impl Store {
         founder: NewMember,
     ) -> Result<TeamId, StoreError> {
         let (id, doc) = team::create_team(author, name, founder)?;
-        self.insert_document(DocKind::Team, id.as_str(), doc)?;
+        self.insert_document(author, DocKind::Team, id.as_str(), doc)?;
         Ok(id)
     }
 

@@ -38,6 +38,9 @@ pub enum Readers {
     Team,
     /// The devices of these members, and always-on peers (cases, referrals).
     Members(BTreeSet<String>),
+    /// Nobody but this device: a document stored before changes were signed (its changes carry
+    /// no signature a peer could check), never exchanged.
+    Local,
 }
 
 /// The access view of one device: the team's devices and which of them are always-on peers.
@@ -90,6 +93,7 @@ impl Access {
             Readers::Members(members) => {
                 self.always_on.contains(device) || members.contains(member)
             }
+            Readers::Local => false,
         }
     }
 

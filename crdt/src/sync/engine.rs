@@ -199,8 +199,14 @@ impl Engine {
             match event {
                 Event::Received { from, bytes } => {
                     let mut decoded = WireMessage::decode(&bytes);
-                    if let Ok(WireMessage::Full { kind, bytes, .. }) = &mut decoded {
-                        fulls.push((*kind, std::mem::take(bytes)));
+                    if let Ok(WireMessage::Full {
+                        kind,
+                        bytes,
+                        signatures,
+                        ..
+                    }) = &mut decoded
+                    {
+                        fulls.push((*kind, std::mem::take(bytes), signatures.clone()));
                     }
                     items.push(Item::Message(from, decoded));
                 }
@@ -211,8 +217,8 @@ impl Engine {
             let (ready, next) = std::sync::mpsc::channel::<(Vec<u8>, Prepared)>();
             if !fulls.is_empty() {
                 scope.spawn(move || {
-                    for (kind, bytes) in fulls {
-                        let prepared = prepare(kind, &bytes);
+                    for (kind, bytes, signatures) in fulls {
+                        let prepared = prepare(kind, &bytes, &signatures);
                         if ready.send((bytes, prepared)).is_err() {
                             return;
                         }

@@ -6,15 +6,20 @@
 //! error ([`WireError`]), never a panic or an allocation larger than the input.
 //!
 //! The body of [`WireMessage::Doc`] is an Automerge sync message, opaque at this level; it is
-//! checked by [`super::guard`] before Automerge sees it.
+//! checked by [`super::guard`] before Automerge sees it. [`WireMessage::Doc`] and
+//! [`WireMessage::Full`] carry the signature of every change they hold (a u32 count, then
+//! change hash (32) · signature (64) each; see [`crate::signature`]).
+//!
+//! Version 2 added the signatures; version 1 peers are refused ([`WireError::Version`]).
 
 use crate::doc::DocKind;
-use crate::store::document::MAX_DOCUMENT_BYTES;
+use crate::doc::MAX_DOCUMENT_BYTES;
+use crate::signature::{ChangeSignature, SIGNATURE_LEN};
 
 /// First bytes of every message.
 pub const MAGIC: [u8; 2] = *b"NS";
 /// The wire format version this build speaks.
-pub const WIRE_VERSION: u8 = 1;
+pub const WIRE_VERSION: u8 = 2;
 /// Largest message accepted (an Automerge sync message may carry a whole document).
 pub const MAX_MESSAGE_BYTES: usize = MAX_DOCUMENT_BYTES + 1024 * 1024;
 /// Largest Automerge sync message inside a [`WireMessage::Doc`].
@@ -73,6 +78,8 @@ pub enum WireMessage {
         kind: DocKind,
         /// The encoded `automerge::sync::Message`.
         sync: Vec<u8>,
+        /// The signature of each change in it.
+        signatures: Vec<ChangeSignature>,
     },
     /// The sender will not sync this document with the receiver (it does not consider the
     /// receiver allowed on it); the receiver stops pushing it in this session.
@@ -90,6 +97,8 @@ pub enum WireMessage {
         kind: DocKind,
         /// The document's bytes (at most [`MAX_DOCUMENT_BYTES`]).
         bytes: Vec<u8>,
+        /// The signature of each change in it.
+        signatures: Vec<ChangeSignature>,
     },
     /// The sender durably holds document `doc_id` with these heads (the answer to
     /// [`WireMessage::Full`]).
@@ -166,6 +175,14 @@ pub fn valid_doc_id(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
+fn put_signatures(out: &mut Vec<u8>, signatures: &[ChangeSignature]) {
+    out.extend_from_slice(&(signatures.len() as u32).to_be_bytes());
+    for signature in signatures {
+        out.extend_from_slice(&signature.hash.0);
+        out.extend_from_slice(&signature.bytes);
+    }
+}
+
 fn put_id(out: &mut Vec<u8>, id: &str) {
     // Ids are checked before encoding; a longer one is cut (and refused by the receiver).
     let bytes = &id.as_bytes()[..id.len().min(MAX_ID_LEN)];
@@ -203,12 +220,19 @@ impl WireMessage {
                     out.extend_from_slice(&entry.heads_hash);
                 }
             }
-            WireMessage::Doc { doc_id, kind, sync } => {
+            WireMessage::Doc {
+                doc_id,
+                kind,
+                sync,
+                signatures,
+            } => {
+                out.reserve(sync.len() + 12 + doc_id.len() + signatures.len() * 96);
                 out.push(TYPE_DOC);
                 put_id(&mut out, doc_id);
                 out.push(kind_byte(*kind));
                 out.extend_from_slice(&(sync.len() as u32).to_be_bytes());
                 out.extend_from_slice(sync);
+                put_signatures(&mut out, signatures);
             }
             WireMessage::Refuse { doc_id } => {
                 out.push(TYPE_REFUSE);
@@ -218,13 +242,15 @@ impl WireMessage {
                 doc_id,
                 kind,
                 bytes,
+                signatures,
             } => {
-                out.reserve(bytes.len() + 8 + doc_id.len());
+                out.reserve(bytes.len() + 12 + doc_id.len() + signatures.len() * 96);
                 out.push(TYPE_FULL);
                 put_id(&mut out, doc_id);
                 out.push(kind_byte(*kind));
                 out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
                 out.extend_from_slice(bytes);
+                put_signatures(&mut out, signatures);
             }
             WireMessage::Stored { doc_id, heads_hash } => {
                 out.push(TYPE_STORED);
@@ -293,7 +319,13 @@ impl WireMessage {
                     return Err(WireError::Invalid("sync message length"));
                 }
                 let sync = r.take(len)?.to_vec();
-                WireMessage::Doc { doc_id, kind, sync }
+                let signatures = r.signatures()?;
+                WireMessage::Doc {
+                    doc_id,
+                    kind,
+                    sync,
+                    signatures,
+                }
             }
             TYPE_REFUSE => WireMessage::Refuse { doc_id: r.id()? },
             TYPE_FULL => {
@@ -304,10 +336,12 @@ impl WireMessage {
                     return Err(WireError::Invalid("document length"));
                 }
                 let bytes = r.take(len)?.to_vec();
+                let signatures = r.signatures()?;
                 WireMessage::Full {
                     doc_id,
                     kind,
                     bytes,
+                    signatures,
                 }
             }
             TYPE_STORED => WireMessage::Stored {
@@ -329,6 +363,24 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A u32 count of signatures, checked against the bytes left before allocating, then each.
+    fn signatures(&mut self) -> Result<Vec<ChangeSignature>, WireError> {
+        let count = self.u32()? as usize;
+        if count.saturating_mul(32 + SIGNATURE_LEN) > self.bytes.len() {
+            return Err(WireError::Truncated);
+        }
+        let mut out = Vec::with_capacity(count);
+        for _ in 0..count {
+            let hash = automerge::ChangeHash(self.hash()?);
+            let bytes = self
+                .take(SIGNATURE_LEN)?
+                .try_into()
+                .map_err(|_| WireError::Truncated)?;
+            out.push(ChangeSignature { hash, bytes });
+        }
+        Ok(out)
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8], WireError> {
         if n > self.bytes.len() {
             return Err(WireError::Truncated);
@@ -405,6 +457,10 @@ mod tests {
                 doc_id: "abc".into(),
                 kind: DocKind::Team,
                 sync: vec![0x42, 0, 0, 0, 0],
+                signatures: vec![ChangeSignature {
+                    hash: automerge::ChangeHash([3; 32]),
+                    bytes: [4; SIGNATURE_LEN],
+                }],
             },
             WireMessage::Refuse {
                 doc_id: "x-1".into(),
@@ -413,6 +469,7 @@ mod tests {
                 doc_id: "d-2".into(),
                 kind: DocKind::Case,
                 bytes: vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3],
+                signatures: Vec::new(),
             },
             WireMessage::Stored {
                 doc_id: "d-2".into(),
@@ -466,6 +523,23 @@ mod tests {
         );
         let mut bytes = vec![b'N', b'S', WIRE_VERSION, TYPE_FULL, 1, b'a', 2];
         bytes.extend_from_slice(&1000u32.to_be_bytes());
+        assert_eq!(WireMessage::decode(&bytes), Err(WireError::Truncated));
+        // A signature count beyond what follows is refused before allocating.
+        let mut bytes = vec![
+            b'N',
+            b'S',
+            WIRE_VERSION,
+            TYPE_FULL,
+            1,
+            b'a',
+            2,
+            0,
+            0,
+            0,
+            1,
+            7,
+        ];
+        bytes.extend_from_slice(&u32::MAX.to_be_bytes());
         assert_eq!(WireMessage::decode(&bytes), Err(WireError::Truncated));
     }
 

@@ -3,15 +3,19 @@
 //! The sync core does no I/O; everything it needs from the documents goes through this trait
 //! (the store implements it in `store/sync.rs`). A replica lists what it holds with heads and
 //! readers, runs Automerge's sync protocol on one document with a per-peer
-//! `automerge::sync::State`, and stores a document received for the first time. Access decisions
-//! are made by the core ([`super::access`]) from what the replica reports.
+//! `automerge::sync::State`, and stores a document received for the first time, always with the
+//! signature of every change it takes (the core verified them). Access decisions are made by the
+//! core ([`super::access`]) from what the replica reports. The core does not know how a replica
+//! stores anything: a replica's own failures reach it as [`ReplicaError::Local`] or, for one
+//! document, [`ReplicaError::Damaged`].
 
 use automerge::sync::{Message, State};
 use automerge::{AutoCommit, ChangeHash};
 
 use super::access::{DeviceRecord, Readers};
+use super::signing::SignedChange;
 use crate::doc::DocKind;
-use crate::store::StoreError;
+use crate::signature::{ChangeSignature, Signatures};
 
 /// A document as the replica holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,19 +30,46 @@ pub struct DocRecord {
     pub readers: Readers,
 }
 
-/// A document as stored, to send whole: its bytes (which `AutoCommit::load` accepts) and heads.
-pub type Saved = (Vec<u8>, Vec<ChangeHash>);
+/// A document as stored, to send whole: its bytes (which `AutoCommit::load` accepts), heads and
+/// the signature of every change in it.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The heads.
+    pub heads: Vec<ChangeHash>,
+    /// The signature of each change.
+    pub signatures: Vec<ChangeSignature>,
+}
+
+/// What [`Replica::receive`] did with the changes it was given.
+#[derive(Debug, Default)]
+pub struct Received {
+    /// The document's heads afterwards.
+    pub heads: Vec<ChangeHash>,
+    /// The changes it could not take yet: a dependency is missing.
+    pub waiting: Vec<SignedChange>,
+}
 
 /// Why a replica call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicaError {
-    /// What the peer sent is not acceptable (invalid document, Automerge failure or panic); the
-    /// replica is unchanged and the peer's session should end.
+    /// What the peer sent is not acceptable for this document (invalid result, Automerge failure
+    /// or panic); the replica is unchanged and the document is set aside for this session.
     #[error("peer data rejected: {0}")]
     Rejected(String),
-    /// The local store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    /// This device's copy of document `id` is damaged: it is set aside (not synced) until it is
+    /// repaired; everything else keeps syncing.
+    #[error("document {id} is damaged here: {detail}")]
+    Damaged {
+        /// The document.
+        id: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The replica's own storage failed.
+    #[error("local storage failed: {0}")]
+    Local(String),
     /// A batch (see [`Replica::begin_batch`]) was not stored; nothing of it was kept.
     #[error("the batch was not stored: {0}")]
     Batch(String),
@@ -58,28 +89,39 @@ pub trait Replica {
     fn document(&mut self, id: &str) -> Result<Option<DocRecord>, ReplicaError>;
 
     /// Generate the next Automerge sync message of document `id` for the peer whose state is
-    /// `state` (`None`: nothing to send now).
+    /// `state` (`None`: nothing to send now), with the signature of each change it carries.
     fn generate(
         &mut self,
         kind: DocKind,
         id: &str,
         state: &mut State,
-    ) -> Result<Option<Message>, ReplicaError>;
+    ) -> Result<Option<(Message, Vec<ChangeSignature>)>, ReplicaError>;
 
-    /// Apply an Automerge sync message (already checked by [`super::guard::check`]) to the held
-    /// document `id`, validating and storing the result; returns the heads afterwards. A message
-    /// that would make the document invalid is [`ReplicaError::Rejected`] and changes nothing.
+    /// Apply an Automerge sync message (checked by [`super::guard::check`] and opened by
+    /// [`super::signing::open`]: its changes, verified, are `changes`) to the held document
+    /// `id`: the changes whose dependencies it holds are taken ([`super::pending::split`]),
+    /// validated and stored with their signatures; the others are returned as waiting. A
+    /// message that would make the document invalid is [`ReplicaError::Rejected`] and changes
+    /// nothing.
     fn receive(
         &mut self,
         kind: DocKind,
         id: &str,
         state: &mut State,
         message: Message,
-    ) -> Result<Vec<ChangeHash>, ReplicaError>;
+        changes: Vec<SignedChange>,
+    ) -> Result<Received, ReplicaError>;
 
-    /// Store a document received for the first time (built by the core from sync messages and
-    /// already access-checked). Invalid documents are [`ReplicaError::Rejected`].
-    fn create(&mut self, kind: DocKind, id: &str, doc: AutoCommit) -> Result<(), ReplicaError>;
+    /// Store a document received for the first time (built by the core from sync messages,
+    /// complete, and already access-checked) with the signatures of its changes. Invalid
+    /// documents are [`ReplicaError::Rejected`].
+    fn create(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        doc: AutoCommit,
+        signatures: &Signatures,
+    ) -> Result<(), ReplicaError>;
 
     /// Document `id` as stored, to send whole to a peer that lacks it: its bytes (which
     /// `AutoCommit::load` accepts) and its heads. `None`: not available whole (the core then
@@ -90,7 +132,8 @@ pub trait Replica {
     }
 
     /// Store a document received whole for the first time: `doc` is `bytes` loaded and
-    /// `hydrated` it hydrated (already access-checked, as for [`Replica::create`]).
+    /// `hydrated` it hydrated, every change verified against `signatures` (already
+    /// access-checked, as for [`Replica::create`]).
     fn create_saved(
         &mut self,
         kind: DocKind,
@@ -98,9 +141,11 @@ pub trait Replica {
         doc: AutoCommit,
         bytes: &[u8],
         hydrated: Option<&Hydrated>,
+        signatures: &[ChangeSignature],
     ) -> Result<(), ReplicaError> {
         let _ = (bytes, hydrated);
-        self.create(kind, id, doc)
+        let signatures: Signatures = signatures.iter().copied().collect();
+        self.create(kind, id, doc, &signatures)
     }
 
     /// Start a batch: what is stored until [`Replica::end_batch`] may be made durable together

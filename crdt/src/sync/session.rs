@@ -21,6 +21,14 @@
 //! document without progress for [`STALL_TICKS`] ticks or [`STALL_ROUNDS`] received messages has
 //! its sync state reset (with Automerge's sync-reset signal, so the peer resends what it thinks
 //! it sent). After [`MAX_RESETS`] resets without progress the session ends as stalled.
+//!
+//! Every change that comes in is verified against its author's signature before a document sees
+//! it ([`super::signing`]); one that is unsigned or forged ends the session as
+//! [`EndReason::Misbehaved`]. A document takes only changes whose dependencies it holds; the rest
+//! wait in the session, bounded, and are dropped with it ([`super::pending`]). A document whose
+//! copy here is damaged, or that a peer's (signed) changes would make invalid, is set aside for
+//! the session ([`WireMessage::Refuse`]) while everything else keeps syncing; a peer that makes
+//! [`MAX_SET_ASIDE`] documents fail is disconnected.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -30,13 +38,16 @@ use automerge::{AutoCommit, ChangeHash};
 use super::access::{Access, Readers};
 use super::guard;
 use super::message::{Hash, InventoryEntry, WireMessage, heads_hash, kind_byte};
-use super::replica::{
-    DocRecord, Hydrated, Replica, ReplicaError, hydrate, readers_of_hydrated, readers_of_new,
-};
+use super::pending::{Waiting, split};
+use super::replica::{DocRecord, Replica, ReplicaError, readers_of_new};
+use super::signing::{self, SignedChange};
 use super::{EndReason, Stats};
 use crate::doc::DocKind;
 use crate::id::DeviceId;
-use crate::store::document::MAX_DOCUMENT_BYTES;
+use crate::signature::{ChangeSignature, Signatures, Verifier};
+
+mod whole;
+pub(crate) use whole::{Prepared, prepare};
 
 /// Ticks without progress after which a document's sync state is reset.
 pub const STALL_TICKS: u32 = 2;
@@ -49,6 +60,8 @@ pub const FULL_WINDOW: usize = 256;
 /// Ticks without progress after which a document sent whole and not acknowledged is synced
 /// with the sync protocol instead (the peer may be busy storing the ones before it).
 pub const FULL_STALL_TICKS: u32 = 5 * STALL_TICKS;
+/// Documents a peer may make fail here (set aside) in one session before it is disconnected.
+pub const MAX_SET_ASIDE: usize = 16;
 
 /// What a session needs from its engine for one call.
 pub(crate) struct Ctx<'a, R: Replica + ?Sized> {
@@ -81,6 +94,8 @@ impl Outcome {
 struct DocSync {
     /// Being received for the first time: not stored until valid and allowed.
     pending: Option<AutoCommit>,
+    /// The signatures of the changes in `pending`.
+    pending_signatures: Signatures,
     /// Our heads, sorted, as last seen.
     our_heads: Vec<ChangeHash>,
     /// (our heads, their heads) at the last progress.
@@ -114,6 +129,14 @@ pub(crate) struct Session {
     active: bool,
     /// Ticks spent waiting for the peer's inventory since it was last asked for.
     inventory_ticks: u32,
+    /// Changes from the peer that wait for their dependencies.
+    waiting: Waiting,
+    /// Checks the signatures of the peer's changes.
+    verifier: Verifier,
+    /// Documents set aside in this session (damaged here, or made to fail by the peer).
+    set_aside: BTreeSet<String>,
+    /// How many documents the peer's changes made fail.
+    peer_failures: usize,
     pub(crate) stats: Stats,
 }
 
@@ -141,37 +164,58 @@ fn synced_state(old: Option<State>, heads: &[ChangeHash]) -> State {
     }
 }
 
-/// A whole document from a peer ([`WireMessage::Full`]), loaded and hydrated ahead of its turn
-/// (see [`super::Engine::handle_batch`]); nothing is decided or stored yet.
-pub(crate) struct Prepared {
-    doc: Result<AutoCommit, String>,
-    hydrated: Option<Result<Hydrated, String>>,
-}
-
-/// Load `bytes` and hydrate them as a document of `kind`, each inside a panic guard.
-pub(crate) fn prepare(kind: DocKind, bytes: &[u8]) -> Prepared {
-    let doc = guard::contain(|| AutoCommit::load(bytes)).map_err(|e| e.to_string());
-    let hydrated = match &doc {
-        // A team document is never accepted new from a peer: no need to hydrate it.
-        Ok(doc) if kind != DocKind::Team => Some(
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hydrate(kind, doc)))
-                .map_err(|_| "hydrating panicked".to_string())
-                .and_then(|h| h.map_err(|e| e.to_string())),
-        ),
-        _ => None,
-    };
-    Prepared { doc, hydrated }
+/// The signatures (from `known`) of the changes an outgoing `message` carries.
+fn signatures_for(message: &Message, known: &Signatures) -> Vec<ChangeSignature> {
+    match signing::hashes_in(message) {
+        Some(hashes) => hashes.iter().filter_map(|h| known.get(h)).collect(),
+        None => known.iter().collect(),
+    }
 }
 
 fn rejected(error: ReplicaError) -> EndReason {
     match error {
         ReplicaError::Rejected(detail) => EndReason::Misbehaved(detail),
-        ReplicaError::Store(e) => EndReason::Local(e.to_string()),
-        ReplicaError::Batch(e) => EndReason::Local(e),
+        ReplicaError::Damaged { id, detail } => {
+            EndReason::Local(format!("document {id} is damaged here: {detail}"))
+        }
+        ReplicaError::Local(e) | ReplicaError::Batch(e) => EndReason::Local(e),
     }
 }
 
 impl Session {
+    /// Set document `id` aside for this session after `error`: a damaged copy here, or (when
+    /// `peers_fault`) changes from the peer that the document does not take. The peer hears
+    /// [`WireMessage::Refuse`] and stops sending it; everything else keeps syncing. A failure of
+    /// the replica itself ends the session.
+    fn set_aside(
+        &mut self,
+        id: &str,
+        error: ReplicaError,
+        peers_fault: bool,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        match error {
+            ReplicaError::Damaged { .. } => {
+                tracing::warn!(doc = id, "set aside: {error}");
+            }
+            ReplicaError::Rejected(_) if peers_fault => {
+                tracing::warn!(doc = id, peer = %self.peer, "set aside: {error}");
+                self.peer_failures += 1;
+                if self.peer_failures > MAX_SET_ASIDE {
+                    return Err(EndReason::Misbehaved(format!(
+                        "{} documents failed with its changes; last: {error}",
+                        self.peer_failures
+                    )));
+                }
+            }
+            other => return Err(rejected(other)),
+        }
+        self.set_aside.insert(id.to_string());
+        self.waiting.take(id);
+        self.refuse(id, out);
+        Ok(())
+    }
+
     /// A session with `peer`, reusing sync states kept from an earlier session (only what
     /// Automerge keeps across connections: the shared heads).
     pub(crate) fn new(peer: DeviceId, states: BTreeMap<String, State>) -> Self {
@@ -201,6 +245,10 @@ impl Session {
             unsynced: BTreeSet::new(),
             active: false,
             inventory_ticks: 0,
+            waiting: Waiting::default(),
+            verifier: Verifier::new(),
+            set_aside: BTreeSet::new(),
+            peer_failures: 0,
             stats: Stats::default(),
         }
     }
@@ -343,21 +391,33 @@ impl Session {
                 }
                 self.reconcile(ctx, entries, out)?;
             }
-            WireMessage::Doc { doc_id, kind, sync } => {
+            WireMessage::Doc {
+                doc_id,
+                kind,
+                sync,
+                signatures,
+            } => {
                 self.stats.doc_messages_received += 1;
                 self.active = true;
-                let message =
+                let mut message =
                     guard::check(&sync).map_err(|e| EndReason::Misbehaved(e.to_string()))?;
-                self.receive_doc(ctx, &doc_id, kind, message, out)?;
+                let changes = signing::open(&mut message, &signatures, &mut self.verifier)
+                    .map_err(|e| EndReason::Misbehaved(format!("document {doc_id}: {e}")))?;
+                if !self.set_aside.contains(&doc_id) {
+                    self.receive_doc(ctx, &doc_id, kind, message, changes, out)?;
+                }
             }
             WireMessage::Full {
                 doc_id,
                 kind,
                 bytes,
+                signatures,
             } => {
                 self.stats.doc_messages_received += 1;
                 self.active = true;
-                self.receive_full(ctx, &doc_id, kind, &bytes, prepared, out)?;
+                if !self.set_aside.contains(&doc_id) {
+                    self.receive_full(ctx, &doc_id, kind, &bytes, &signatures, prepared, out)?;
+                }
             }
             WireMessage::Stored { doc_id, heads_hash } => {
                 self.active = true;
@@ -426,178 +486,6 @@ impl Session {
         Ok(())
     }
 
-    /// Send queued whole documents while fewer than [`FULL_WINDOW`] are unacknowledged.
-    fn pump_full<R: Replica + ?Sized>(
-        &mut self,
-        ctx: &mut Ctx<'_, R>,
-        out: &mut Outcome,
-    ) -> Result<(), EndReason> {
-        while self.full_out.len() < FULL_WINDOW {
-            let Some((id, kind)) = self.full_queue.pop_front() else {
-                break;
-            };
-            if self.refused.contains(&id) || self.docs.contains_key(&id) {
-                // Refused meanwhile, or already syncing another way.
-                continue;
-            }
-            match ctx.replica.saved(kind, &id).map_err(rejected)? {
-                Some((bytes, heads)) if !bytes.is_empty() && bytes.len() <= MAX_DOCUMENT_BYTES => {
-                    let heads = sorted(heads);
-                    let sync = DocSync {
-                        full_hash: Some(heads_hash(&heads)),
-                        our_heads: heads,
-                        ..DocSync::default()
-                    };
-                    self.docs.insert(id.clone(), (kind, sync));
-                    self.touch(&id);
-                    self.full_out.insert(id.clone());
-                    self.send(
-                        out,
-                        &WireMessage::Full {
-                            doc_id: id,
-                            kind,
-                            bytes,
-                        },
-                    );
-                }
-                // Not available whole (or too large for one message): the sync protocol.
-                _ => self.push(ctx, &id, kind, out)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// The peer holds document `id` durably with heads hashing to `hash`.
-    fn stored<R: Replica + ?Sized>(
-        &mut self,
-        ctx: &mut Ctx<'_, R>,
-        id: &str,
-        hash: Hash,
-        out: &mut Outcome,
-    ) -> Result<(), EndReason> {
-        let was_full = self.full_out.remove(id);
-        if let Some((kind, sync)) = self.docs.get_mut(id) {
-            let kind = *kind;
-            let sent = sync.full_hash.take();
-            if sent == Some(hash) && heads_hash(&sync.our_heads) == hash {
-                let heads = sync.our_heads.clone();
-                let old = self.states.remove(id);
-                self.states
-                    .insert(id.to_string(), synced_state(old, &heads));
-            } else {
-                // The peer holds another version: the sync protocol reconciles the two.
-                self.push(ctx, id, kind, out)?;
-            }
-            self.touch(id);
-        }
-        if was_full {
-            self.pump_full(ctx, out)?;
-        }
-        Ok(())
-    }
-
-    /// A whole document from the peer: store it if new, valid and allowed, and acknowledge it
-    /// with the heads held (the acknowledgment goes out only after the store made it durable;
-    /// see [`super::Engine::handle_batch`]).
-    fn receive_full<R: Replica + ?Sized>(
-        &mut self,
-        ctx: &mut Ctx<'_, R>,
-        id: &str,
-        kind: DocKind,
-        bytes: &[u8],
-        prepared: Option<Prepared>,
-        out: &mut Outcome,
-    ) -> Result<(), EndReason> {
-        let held = ctx.replica.document(id).map_err(rejected)?;
-        if held.is_none() && kind == DocKind::Team {
-            self.refuse(id, out);
-            return Ok(());
-        }
-        if let Some(record) = &held
-            && !self.admit_held(ctx, id, kind, record, out)?
-        {
-            return Ok(());
-        }
-        let prepared = prepared.unwrap_or_else(|| prepare(kind, bytes));
-        let mut doc = prepared
-            .doc
-            .map_err(|e| EndReason::Misbehaved(format!("document {id}: {e}")))?;
-        let theirs = sorted(doc.get_heads());
-        if theirs.is_empty() || !doc.get_missing_deps(&[]).is_empty() {
-            return Err(EndReason::Misbehaved(format!(
-                "document {id} sent whole is empty or incomplete"
-            )));
-        }
-        let ours = match held {
-            Some(record) => {
-                // Held already (a duplicate, or it came from elsewhere meanwhile): say which
-                // version is held; where it differs, the sync protocol reconciles the two.
-                let ours = sorted(record.heads);
-                if ours != theirs {
-                    let entry = self
-                        .docs
-                        .entry(id.to_string())
-                        .or_insert((kind, DocSync::default()));
-                    entry.1.pending = None;
-                    entry.1.our_heads = ours.clone();
-                    self.touch(id);
-                    self.send_stored(id, &ours, out);
-                    return self.push(ctx, id, kind, out);
-                }
-                ours
-            }
-            None => match prepared
-                .hydrated
-                .unwrap_or_else(|| hydrate(kind, &doc).map_err(|e| e.to_string()))
-                .and_then(|hydrated| {
-                    readers_of_hydrated(ctx.replica, id, &doc, &hydrated)
-                        .map(|readers| (readers, hydrated))
-                }) {
-                Err(problem) => {
-                    return Err(EndReason::Misbehaved(format!(
-                        "new document {id} is invalid: {problem}"
-                    )));
-                }
-                Ok((None, _)) => {
-                    self.refuse(id, out);
-                    return Ok(());
-                }
-                Ok((Some(readers), hydrated)) => {
-                    if !ctx.access.may_exchange(&ctx.me, &self.peer, &readers) {
-                        self.refuse(id, out);
-                        return Ok(());
-                    }
-                    ctx.replica
-                        .create_saved(kind, id, doc, bytes, Some(&hydrated))
-                        .map_err(rejected)?;
-                    out.changed.push(id.to_string());
-                    theirs
-                }
-            },
-        };
-        let entry = self
-            .docs
-            .entry(id.to_string())
-            .or_insert((kind, DocSync::default()));
-        entry.1.pending = None;
-        entry.1.our_heads = ours.clone();
-        let old = self.states.remove(id);
-        self.states.insert(id.to_string(), synced_state(old, &ours));
-        self.touch(id);
-        self.send_stored(id, &ours, out);
-        Ok(())
-    }
-
-    fn send_stored(&mut self, id: &str, heads: &[ChangeHash], out: &mut Outcome) {
-        self.send(
-            out,
-            &WireMessage::Stored {
-                doc_id: id.to_string(),
-                heads_hash: heads_hash(heads),
-            },
-        );
-    }
-
     /// Send the next sync message of document `id` (held or pending), if there is one.
     pub(crate) fn push<R: Replica + ?Sized>(
         &mut self,
@@ -606,7 +494,7 @@ impl Session {
         kind: DocKind,
         out: &mut Outcome,
     ) -> Result<(), EndReason> {
-        if self.refused.contains(id) {
+        if self.refused.contains(id) || self.set_aside.contains(id) {
             return Ok(());
         }
         self.touch(id);
@@ -615,27 +503,43 @@ impl Session {
             .docs
             .entry(id.to_string())
             .or_insert((kind, DocSync::default()));
-        let message = match entry.1.pending.as_mut() {
+        let generated = match entry.1.pending.as_mut() {
             Some(doc) => {
                 entry.1.our_heads = sorted(doc.get_heads());
-                guard::contain(|| Ok(doc.sync().generate_sync_message(state)))
-                    .map_err(|e| EndReason::Misbehaved(e.to_string()))?
+                let message = guard::contain(|| Ok(doc.sync().generate_sync_message(state)))
+                    .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
+                message.map(|m| {
+                    let signatures = signatures_for(&m, &entry.1.pending_signatures);
+                    (m, signatures)
+                })
             }
             None => {
                 if let Some(record) = ctx.replica.document(id).map_err(rejected)? {
                     entry.1.our_heads = sorted(record.heads);
                 }
-                ctx.replica.generate(kind, id, state).map_err(rejected)?
+                match ctx.replica.generate(kind, id, state) {
+                    Ok(generated) => generated,
+                    Err(e) => return self.set_aside(id, e, false, out),
+                }
             }
         };
-        if let Some(message) = message {
-            let doc_id = id.to_string();
+        if let Some((mut message, signatures)) = generated {
+            // Ask for what the changes waiting here lack (Automerge does not know of them).
+            for hash in self.waiting.missing(id) {
+                if message.need.len() >= guard::MAX_NEED {
+                    break;
+                }
+                if !message.need.contains(&hash) {
+                    message.need.push(hash);
+                }
+            }
             self.send(
                 out,
                 &WireMessage::Doc {
-                    doc_id,
+                    doc_id: id.to_string(),
                     kind,
                     sync: message.encode(),
+                    signatures,
                 },
             );
         }
@@ -660,9 +564,17 @@ impl Session {
         id: &str,
         kind: DocKind,
         message: Message,
+        changes: Vec<SignedChange>,
         out: &mut Outcome,
     ) -> Result<(), EndReason> {
         self.touch(id);
+        // What waited for this document is tried again with what came now.
+        let mut changes = changes;
+        if self.waiting.has(id) {
+            let mut all = self.waiting.take(id);
+            all.append(&mut changes);
+            changes = all;
+        }
         if self.full_out.remove(id) {
             // The peer syncs it with the protocol (it reset it): no acknowledgment will come.
             if let Some((_, sync)) = self.docs.get_mut(id) {
@@ -677,11 +589,14 @@ impl Session {
             }
             let state = self.states.entry(id.to_string()).or_default();
             let before = sorted(record.heads);
-            let heads = sorted(
-                ctx.replica
-                    .receive(kind, id, state, message)
-                    .map_err(rejected)?,
-            );
+            let received = match ctx.replica.receive(kind, id, state, message, changes) {
+                Ok(received) => received,
+                Err(e) => return self.set_aside(id, e, true, out),
+            };
+            self.waiting
+                .put(id, received.waiting)
+                .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
+            let heads = sorted(received.heads);
             if heads != before {
                 out.team_changed |= kind == DocKind::Team;
                 out.changed.push(id.to_string());
@@ -703,9 +618,17 @@ impl Session {
                 .entry(id.to_string())
                 .or_insert((kind, DocSync::default()));
             let doc = entry.1.pending.get_or_insert_with(AutoCommit::new);
-            guard::contain(|| doc.sync().receive_sync_message(state, message))
+            let (ready, waiting) = split(doc, changes);
+            signing::apply(doc, state, message, &ready)
                 .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
+            entry
+                .1
+                .pending_signatures
+                .extend(ready.iter().map(|c| c.signature));
             entry.1.our_heads = sorted(doc.get_heads());
+            self.waiting
+                .put(id, waiting)
+                .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
             if !entry.1.our_heads.is_empty() && !self.try_create(ctx, id, kind, out)? {
                 return Ok(());
             }
@@ -726,12 +649,13 @@ impl Session {
         let Some((_, sync)) = self.docs.get_mut(id) else {
             return Ok(false);
         };
-        let Some(mut doc) = sync.pending.take() else {
+        let Some(doc) = sync.pending.take() else {
             return Ok(true);
         };
+        let signatures = std::mem::take(&mut sync.pending_signatures);
         match readers_of_new(ctx.replica, kind, id, &doc) {
             Err(problem) => {
-                if doc.get_missing_deps(&[]).is_empty() {
+                if !self.waiting.has(id) {
                     return Err(EndReason::Misbehaved(format!(
                         "new document {id} is invalid: {problem}"
                     )));
@@ -739,6 +663,7 @@ impl Session {
                 // Incomplete: wait for the rest.
                 if let Some((_, sync)) = self.docs.get_mut(id) {
                     sync.pending = Some(doc);
+                    sync.pending_signatures = signatures;
                 }
                 Ok(true)
             }
@@ -751,7 +676,10 @@ impl Session {
                     self.refuse(id, out);
                     return Ok(false);
                 }
-                ctx.replica.create(kind, id, doc).map_err(rejected)?;
+                if let Err(e) = ctx.replica.create(kind, id, doc, &signatures) {
+                    self.set_aside(id, e, true, out)?;
+                    return Ok(false);
+                }
                 out.changed.push(id.to_string());
                 Ok(true)
             }

@@ -177,7 +177,7 @@ pub fn create_team(
         created_at: now,
         members: BTreeMap::from([(author.member.to_string(), founder)]),
         devices: BTreeMap::from([(
-            author.device.to_string(),
+            author.device().to_string(),
             Device {
                 member: author.member.to_string(),
                 added_by: author.member.to_string(),
@@ -410,7 +410,7 @@ impl<'a> TeamEditor<'a> {
         list: &[String],
     ) -> Result<(), DocError> {
         let key = device.to_string();
-        if *device != self.author.device {
+        if *device != self.author.device() {
             self.require_admin()?;
         }
         let revoked: Option<i64> = get_field(&*self.doc, "devices", "device", &key, "revoked_at")?;

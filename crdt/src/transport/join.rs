@@ -7,8 +7,8 @@
 //!
 //! Wire format (all lengths big-endian): request = secret (16) · label (u8 length + UTF-8) ·
 //! address count (u8) · each address (u8 length + text). Answer = tag 0 · member (u8 length +
-//! text) · intake id (u8 length + text) · team document (u32 length + bytes) · intake document
-//! (u32 length + bytes); or tag 1 · refusal code (u8: 1 unknown, 2 expired, 3 revoked).
+//! text) · intake id (u8 length + text) · team document · intake document, each as u32 length +
+//! bytes, then a u32 count of its change signatures and each as change hash (32) · signature (64); or tag 1 · refusal code (u8: 1 unknown, 2 expired, 3 revoked).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -23,10 +23,12 @@ use super::key::{device_of_endpoint, endpoint_of};
 use crate::id::DeviceId;
 use crate::id::MemberId;
 use crate::invite::Invitation;
+use crate::signature::{ChangeSignature, SIGNATURE_LEN, Signatures};
+use crate::store::SignedDocument;
 use crate::store::invitation::{JoinGrant, Refusal};
 
 /// The ALPN of the join protocol.
-pub const JOIN_ALPN: &[u8] = b"nabij/join/1";
+pub const JOIN_ALPN: &[u8] = b"nabij/join/2";
 /// Largest join request accepted.
 pub const MAX_REQUEST: usize = 4096;
 /// Largest join answer accepted (two documents).
@@ -84,6 +86,33 @@ impl<'a> Reader<'a> {
         let n = u32::from_be_bytes(self.take(4)?.try_into().ok()?);
         Some(self.take(usize::try_from(n).ok()?)?.to_vec())
     }
+    /// A document (blob) and its signatures (u32 count, then hash · signature each).
+    fn signed(&mut self) -> Option<SignedDocument> {
+        let bytes = self.blob()?;
+        let count = usize::try_from(u32::from_be_bytes(self.take(4)?.try_into().ok()?)).ok()?;
+        // Checked against what is left before anything is allocated.
+        let each = 32 + SIGNATURE_LEN;
+        if count.checked_mul(each)? > self.0.len() {
+            return None;
+        }
+        let mut signatures = Signatures::new();
+        for _ in 0..count {
+            let hash = automerge::ChangeHash::try_from(self.take(32)?).ok()?;
+            let bytes = self.take(SIGNATURE_LEN)?.try_into().ok()?;
+            signatures.insert(ChangeSignature { hash, bytes });
+        }
+        Some(SignedDocument { bytes, signatures })
+    }
+}
+
+fn push_signed(out: &mut Vec<u8>, doc: &SignedDocument) -> Option<()> {
+    push_blob(out, &doc.bytes)?;
+    out.extend_from_slice(&u32::try_from(doc.signatures.len()).ok()?.to_be_bytes());
+    for signature in doc.signatures.iter() {
+        out.extend_from_slice(&signature.hash.0);
+        out.extend_from_slice(&signature.bytes);
+    }
+    Some(())
 }
 
 fn push_short(out: &mut Vec<u8>, text: &str) {
@@ -139,8 +168,8 @@ pub fn encode_answer(answer: &Result<JoinGrant, Refusal>) -> Option<Vec<u8>> {
             out.push(0);
             push_short(&mut out, grant.member.as_str());
             push_short(&mut out, &grant.intake);
-            push_blob(&mut out, &grant.team_doc)?;
-            push_blob(&mut out, &grant.intake_doc)?;
+            push_signed(&mut out, &grant.team_doc)?;
+            push_signed(&mut out, &grant.intake_doc)?;
         }
         Err(refusal) => {
             out.push(1);
@@ -161,8 +190,8 @@ pub fn decode_answer(bytes: &[u8]) -> Option<Result<JoinGrant, Refusal>> {
         0 => {
             let member = MemberId::parse(&r.short_text()?).ok()?;
             let intake = r.short_text()?;
-            let team_doc = r.blob()?;
-            let intake_doc = r.blob()?;
+            let team_doc = r.signed()?;
+            let intake_doc = r.signed()?;
             Ok(JoinGrant {
                 member,
                 intake,
@@ -291,8 +320,19 @@ mod tests {
         let grant = JoinGrant {
             member: MemberId::random(),
             intake: "intake-1".into(),
-            team_doc: vec![1, 2, 3],
-            intake_doc: vec![4],
+            team_doc: SignedDocument {
+                bytes: vec![1, 2, 3],
+                signatures: [ChangeSignature {
+                    hash: automerge::ChangeHash([5; 32]),
+                    bytes: [6; SIGNATURE_LEN],
+                }]
+                .into_iter()
+                .collect(),
+            },
+            intake_doc: SignedDocument {
+                bytes: vec![4],
+                signatures: Signatures::new(),
+            },
         };
         let bytes = encode_answer(&Ok(grant.clone())).unwrap();
         assert_eq!(decode_answer(&bytes), Some(Ok(grant)));
@@ -300,5 +340,22 @@ mod tests {
         assert_eq!(decode_answer(&refused), Some(Err(Refusal::Expired)));
         assert_eq!(decode_answer(&[1, 9]), None);
         assert_eq!(decode_answer(&bytes[..bytes.len() - 1]), None);
+        // A signature count larger than what follows is refused before allocating.
+        let mut huge = encode_answer(&Ok(JoinGrant {
+            member: MemberId::random(),
+            intake: "intake-1".into(),
+            team_doc: SignedDocument {
+                bytes: vec![1],
+                signatures: Signatures::new(),
+            },
+            intake_doc: SignedDocument {
+                bytes: vec![1],
+                signatures: Signatures::new(),
+            },
+        }))
+        .unwrap();
+        let at = huge.len() - 4;
+        huge[at..].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(decode_answer(&huge), None);
     }
 }

@@ -199,6 +199,11 @@ impl Node {
         let allowed: Allowed = Arc::new(RwLock::new(Roster::default()));
         let unsent = {
             let mut guard = store.lock().map_err(|_| TransportError::Stopped)?;
+            // What this device writes is signed with its key (the store refuses a key of
+            // another device than its profile's).
+            guard
+                .set_device_key(config.secret_key.clone())
+                .map_err(|e| TransportError::Setup(e.to_string()))?;
             refresh_allowed(&mut guard, &allowed);
             guard
                 .setting(UNSENT_SETTING)

@@ -5,9 +5,11 @@ use std::path::Path;
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT};
+use nabij_crdt::author::Author;
 use nabij_crdt::doc::{DocError, DocKind};
 use nabij_crdt::id::CaseId;
-use nabij_crdt::store::{CaseFilter, DATABASE_FILE, StoreError};
+use nabij_crdt::signature::Signatures;
+use nabij_crdt::store::{CaseFilter, DATABASE_FILE, SignedDocument, StoreError};
 
 use super::{Rng, author, entry, key_in, new_case, open_plain, open_store, snapshot};
 
@@ -166,11 +168,16 @@ fn bad_bytes_to_merge_are_an_error_and_leave_the_document_intact() {
             c.add_journal_entry(entry("Tweede", "2026-01-02"))
         })
         .unwrap();
-    let good = other.document_bytes(DocKind::Case, id.as_str()).unwrap();
+    let good = other.export_document(DocKind::Case, id.as_str()).unwrap();
 
     let mut before = snapshot(&mut store, Some(&id));
     let mut accepted = Vec::new();
-    for (what, bytes) in bad_inputs(&good) {
+    for (what, bytes) in bad_inputs(&good.bytes) {
+        // With the good document's signatures: the damage, not a missing signature, is refused.
+        let bytes = SignedDocument {
+            bytes,
+            signatures: good.signatures.clone(),
+        };
         match store.merge_document(DocKind::Case, id.as_str(), &bytes) {
             Err(_) => assert_eq!(
                 snapshot(&mut store, Some(&id)),
@@ -223,24 +230,44 @@ fn bad_bytes_to_merge_are_an_error_and_leave_the_document_intact() {
     }
 }
 
+/// `doc` with the signatures of `base` plus `by`'s signature of each of its own changes.
+fn signed(doc: &mut AutoCommit, base: &Signatures, by: &Author) -> SignedDocument {
+    let mut signatures = base.clone();
+    for change in doc.get_changes(&[]) {
+        if change.actor_id() == &by.actor() {
+            signatures.insert(by.sign(&change.hash()));
+        }
+    }
+    SignedDocument {
+        bytes: doc.save(),
+        signatures,
+    }
+}
+
 #[test]
 fn valid_automerge_that_is_not_a_readable_case_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open_plain(dir.path());
     let me = author();
     let id = new_case(&mut store, &me, "Jan Peeters");
-    let good = store.document_bytes(DocKind::Case, id.as_str()).unwrap();
+    let exported = store.export_document(DocKind::Case, id.as_str()).unwrap();
+    let good = exported.bytes.clone();
     let before = snapshot(&mut store, Some(&id));
 
-    let mut team = AutoCommit::new();
+    // Each written by a member device that signs its changes: signed, yet not a valid case.
+    let rogue = author();
+    let mut team = rogue.new_document();
     team.put(ROOT, "kind", "team").unwrap();
     team.put(ROOT, "schema", 1u64).unwrap();
-    let mut newer = AutoCommit::load(&good).unwrap();
+    let team = signed(&mut team, &Signatures::new(), &rogue);
+    let mut newer = AutoCommit::load(&good).unwrap().with_actor(rogue.actor());
     newer.put(ROOT, "schema", 99u64).unwrap();
-    let mut broken = AutoCommit::load(&good).unwrap();
+    let newer = signed(&mut newer, &exported.signatures, &rogue);
+    let mut broken = AutoCommit::load(&good).unwrap().with_actor(rogue.actor());
     broken.put(ROOT, "people", "not a map").unwrap();
+    let broken = signed(&mut broken, &exported.signatures, &rogue);
 
-    let result = store.merge_document(DocKind::Case, id.as_str(), &team.save());
+    let result = store.merge_document(DocKind::Case, id.as_str(), &team);
     assert!(
         matches!(
             result,
@@ -248,7 +275,7 @@ fn valid_automerge_that_is_not_a_readable_case_is_refused() {
         ),
         "{result:?}"
     );
-    let result = store.merge_document(DocKind::Case, id.as_str(), &newer.save());
+    let result = store.merge_document(DocKind::Case, id.as_str(), &newer);
     assert!(
         matches!(
             result,
@@ -256,7 +283,7 @@ fn valid_automerge_that_is_not_a_readable_case_is_refused() {
         ),
         "{result:?}"
     );
-    let result = store.merge_document(DocKind::Case, id.as_str(), &broken.save());
+    let result = store.merge_document(DocKind::Case, id.as_str(), &broken);
     assert!(
         matches!(result, Err(StoreError::Document(DocError::Hydrate(_)))),
         "{result:?}"
@@ -265,8 +292,44 @@ fn valid_automerge_that_is_not_a_readable_case_is_refused() {
     let fresh = CaseId::random();
     assert!(
         store
-            .merge_document(DocKind::Case, fresh.as_str(), &newer.save())
+            .merge_document(DocKind::Case, fresh.as_str(), &newer)
             .is_err()
     );
+    assert_eq!(store.document_ids(DocKind::Case).unwrap(), [id.as_str()]);
+}
+
+#[test]
+fn a_change_not_signed_by_its_author_is_refused_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open_plain(dir.path());
+    let me = author();
+    let id = new_case(&mut store, &me, "Jan Peeters");
+    let exported = store.export_document(DocKind::Case, id.as_str()).unwrap();
+    let before = snapshot(&mut store, Some(&id));
+    // A member device writes a change under the case owner's actor id (its device key), but
+    // cannot sign it with that key: signed with its own, or not at all.
+    let rogue = author();
+    let mut forged = AutoCommit::load(&exported.bytes)
+        .unwrap()
+        .with_actor(me.actor());
+    forged.put(ROOT, "owner", rogue.member.as_str()).unwrap();
+    let change = forged.get_last_local_change().unwrap();
+    let mut with_wrong_key = exported.signatures.clone();
+    with_wrong_key.insert(rogue.sign(&change.hash()));
+    for signatures in [exported.signatures.clone(), with_wrong_key] {
+        let doc = SignedDocument {
+            bytes: forged.save(),
+            signatures,
+        };
+        let result = store.merge_document(DocKind::Case, id.as_str(), &doc);
+        assert!(matches!(result, Err(StoreError::Unsigned(_))), "{result:?}");
+        let fresh = CaseId::random();
+        assert!(
+            store
+                .merge_document(DocKind::Case, fresh.as_str(), &doc)
+                .is_err()
+        );
+    }
+    assert_eq!(snapshot(&mut store, Some(&id)), before);
     assert_eq!(store.document_ids(DocKind::Case).unwrap(), [id.as_str()]);
 }

@@ -46,6 +46,7 @@ fn admin_and_member(
     nabij_crdt::id::MemberId,
 ) {
     let mut store = open_plain(dir);
+    store.set_device_key(key.clone()).unwrap();
     let admin = store
         .start_team(
             "Sociaal Huis Noord",
@@ -54,11 +55,10 @@ fn admin_and_member(
                 role: "coördinator".into(),
                 organisation: None,
             },
-            device_of(key),
         )
         .unwrap();
     let member = store
-        .edit_team(&admin.author(), &admin.team, |t| {
+        .edit_team(&store.author(&admin).unwrap(), &admin.team, |t| {
             t.add_member(
                 NewMember {
                     name: name.into(),
@@ -188,7 +188,7 @@ async fn a_laptop_joins_by_invitation_syncs_and_is_wiped_when_revoked() {
                     },
                 )
                 .unwrap();
-            s.edit_case(&me_a.author(), &case, |c| {
+            s.edit_case(&s.author(&me_a).unwrap(), &case, |c| {
                 c.set_member_allowed(&bram3, true)
             })
             .unwrap();
@@ -204,7 +204,7 @@ async fn a_laptop_joins_by_invitation_syncs_and_is_wiped_when_revoked() {
     let (case3, me_b) = (case.clone(), profile_b.clone());
     node_b
         .with_store(move |s| {
-            s.edit_case(&me_b.author(), &case3, |c| {
+            s.edit_case(&s.author(&me_b).unwrap(), &case3, |c| {
                 c.add_journal_entry(entry("Huisbezoek gedaan", "2026-11-20"))
             })
             .unwrap();
@@ -241,8 +241,10 @@ async fn a_laptop_joins_by_invitation_syncs_and_is_wiped_when_revoked() {
     let me_a = admin.clone();
     node_a
         .with_store(move |s| {
-            s.edit_team(&me_a.author(), &me_a.team, |t| t.revoke_device(&device_b))
-                .unwrap();
+            s.edit_team(&s.author(&me_a).unwrap(), &me_a.team, |t| {
+                t.revoke_device(&device_b)
+            })
+            .unwrap();
         })
         .await
         .unwrap();
@@ -304,7 +306,7 @@ async fn an_office_peer_joins_with_an_invitation_and_once_always_on_holds_every_
     let me_a = admin.clone();
     node_a
         .with_store(move |s| {
-            s.edit_team(&me_a.author(), &me_a.team, |t| {
+            s.edit_team(&s.author(&me_a).unwrap(), &me_a.team, |t| {
                 t.set_device_always_on(&server, true)
             })
             .unwrap();

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use iroh::SecretKey;
 use nabij_crdt::doc::DocKind;
 use nabij_crdt::id::{CaseId, TeamId};
-use nabij_crdt::store::{KeySource, Store};
+use nabij_crdt::store::{KeySource, SignedDocument, Store};
 use nabij_crdt::transport::key::device_of;
 
 use super::open_store;
@@ -123,7 +123,7 @@ struct PeerFiles {
 }
 
 impl PeerFiles {
-    fn new(dir: &Path, key: &SecretKey, team: &TeamId, team_bytes: &[u8]) -> Self {
+    fn new(dir: &Path, key: &SecretKey, team: &TeamId, team_bytes: &SignedDocument) -> Self {
         let files = Self {
             data_dir: dir.join("data"),
             store_key: dir.join("store.key"),

@@ -25,16 +25,13 @@ use std::path::Path;
 use nabij_crdt::author::Author;
 use nabij_crdt::case::{Case, ContactKind, NewCase, NewJournalEntry};
 use nabij_crdt::doc::{DocError, DocKind};
-use nabij_crdt::id::{CaseId, DeviceId, MemberId, TeamId};
+use nabij_crdt::id::{CaseId, MemberId, TeamId};
 use nabij_crdt::input::{InputError, Problem};
 use nabij_crdt::store::{KeySource, Store, StoreError};
 
 /// A new member on a new device.
 pub(crate) fn author() -> Author {
-    Author {
-        member: MemberId::random(),
-        device: DeviceId::random(),
-    }
+    Author::generate(MemberId::random())
 }
 
 /// `Store::open`, retried briefly while it answers `InUse`.
@@ -92,7 +89,7 @@ pub(crate) fn new_case(store: &mut Store, who: &Author, name: &str) -> CaseId {
 
 /// Copy case `id` from one store to another (the whole document); whether `to` changed.
 pub(crate) fn send(from: &mut Store, to: &mut Store, id: &CaseId) -> bool {
-    let bytes = from.document_bytes(DocKind::Case, id.as_str()).unwrap();
+    let bytes = from.export_document(DocKind::Case, id.as_str()).unwrap();
     to.merge_document(DocKind::Case, id.as_str(), &bytes)
         .unwrap()
 }

@@ -132,7 +132,8 @@ impl Net {
             .unwrap();
         let mut authors = vec![admin];
         for i in 1..n {
-            let device = DeviceId::random();
+            let key = iroh::SecretKey::generate();
+            let device = DeviceId::from_bytes(*key.public().as_bytes());
             let member = admin_store
                 .edit_team(&authors[0], &team, |t| {
                     let m = t.add_member(
@@ -147,18 +148,20 @@ impl Net {
                     Ok(m)
                 })
                 .unwrap();
-            authors.push(Author { member, device });
+            authors.push(Author::new(member, key));
         }
         let bytes = admin_store
-            .document_bytes(DocKind::Team, team.as_str())
+            .export_document(DocKind::Team, team.as_str())
             .unwrap();
-        let always: BTreeSet<DeviceId> =
-            authors[n - always_on..].iter().map(|a| a.device).collect();
+        let always: BTreeSet<DeviceId> = authors[n - always_on..]
+            .iter()
+            .map(|a| a.device())
+            .collect();
         let mut peers = vec![Peer {
             dir: admin_dir,
             store: Some(admin_store),
             who: authors[0].clone(),
-            engine: Engine::new(authors[0].device, always.clone()),
+            engine: Engine::new(authors[0].device(), always.clone()),
         }];
         for who in authors.into_iter().skip(1) {
             let dir = temp_dir();
@@ -169,7 +172,7 @@ impl Net {
             peers.push(Peer {
                 dir,
                 store: Some(store),
-                engine: Engine::new(who.device, always.clone()),
+                engine: Engine::new(who.device(), always.clone()),
                 who,
             });
         }
@@ -214,7 +217,7 @@ impl Net {
                 Peer {
                     store: Some(open_plain(dir.path())),
                     dir,
-                    engine: Engine::new(who.device, always_on.clone()),
+                    engine: Engine::new(who.device(), always_on.clone()),
                     who: who.clone(),
                 }
             })
@@ -236,7 +239,7 @@ impl Net {
     }
 
     fn index_of(&self, device: &DeviceId) -> Option<usize> {
-        self.peers.iter().position(|p| p.who.device == *device)
+        self.peers.iter().position(|p| p.who.device() == *device)
     }
 
     /// Hand `event` to peer `i`'s engine and carry out the effects.
@@ -288,7 +291,7 @@ impl Net {
         }
         self.epoch += 1;
         self.links.insert(key(a, b), self.epoch);
-        let (da, db) = (self.peers[a].who.device, self.peers[b].who.device);
+        let (da, db) = (self.peers[a].who.device(), self.peers[b].who.device());
         self.handle(a, Event::Connected(db));
         self.handle(b, Event::Connected(da));
     }
@@ -299,7 +302,7 @@ impl Net {
         }
         self.caught_up.remove(&(a, b));
         self.caught_up.remove(&(b, a));
-        let (da, db) = (self.peers[a].who.device, self.peers[b].who.device);
+        let (da, db) = (self.peers[a].who.device(), self.peers[b].who.device());
         self.handle(a, Event::Disconnected(db));
         self.handle(b, Event::Disconnected(da));
     }
@@ -337,7 +340,7 @@ impl Net {
         if self.links.get(&key(packet.from, packet.to)) != Some(&packet.epoch) {
             return true;
         }
-        let from = self.peers[packet.from].who.device;
+        let from = self.peers[packet.from].who.device();
         let mut events = vec![Event::Received {
             from,
             bytes: packet.bytes,
@@ -354,7 +357,7 @@ impl Net {
             let live = self.links.get(&key(more.from, more.to)) == Some(&more.epoch);
             if live && !self.rng.chance(self.faults.drop) {
                 events.push(Event::Received {
-                    from: self.peers[more.from].who.device,
+                    from: self.peers[more.from].who.device(),
                     bytes: more.bytes,
                 });
             }
@@ -401,7 +404,7 @@ impl Net {
         let peer = &mut self.peers[i];
         drop(peer.store.take());
         peer.store = Some(open_plain(peer.dir.path()));
-        peer.engine = Engine::new(peer.who.device, self.always_on.clone());
+        peer.engine = Engine::new(peer.who.device(), self.always_on.clone());
     }
 
     fn create_case(&mut self, i: usize, name: &str) -> CaseId {
@@ -504,7 +507,7 @@ impl Net {
             for i in 0..n {
                 let allowed = match &readers {
                     Some(case) => {
-                        self.always_on.contains(&self.peers[i].who.device)
+                        self.always_on.contains(&self.peers[i].who.device())
                             || case.allows(self.peers[i].who.member.as_str())
                     }
                     None => true,
@@ -682,7 +685,7 @@ fn reconnect_cost(docs: usize) -> (u64, u64) {
             (DocKind::Case, id.to_string(), doc)
         })
         .collect();
-    net.peers[0].store().insert_documents(cases).unwrap();
+    net.peers[0].store().insert_documents(&who, cases).unwrap();
     net.connect_all();
     net.run_until_quiet();
     assert_eq!(
@@ -735,7 +738,7 @@ fn a_new_device_gets_every_case_whole_one_message_each_in_batches() {
             (DocKind::Case, id.to_string(), doc)
         })
         .collect();
-    net.peers[0].store().insert_documents(cases).unwrap();
+    net.peers[0].store().insert_documents(&who, cases).unwrap();
     net.connect_all();
     net.run_until_quiet();
     assert!(net.ended.is_empty(), "{:?}", net.ended);
@@ -749,7 +752,10 @@ fn a_new_device_gets_every_case_whole_one_message_each_in_batches() {
         docs
     );
     net.assert_converged(23);
-    let stats = net.peers[0].engine.stats(&net.peers[1].who.device).unwrap();
+    let stats = net.peers[0]
+        .engine
+        .stats(&net.peers[1].who.device())
+        .unwrap();
     // One whole document each, no sync rounds: Hello, Inventory and the documents.
     assert_eq!(stats.doc_messages_sent, docs as u64, "{stats:?}");
     assert_eq!(stats.resets, 0);
@@ -806,7 +812,7 @@ fn devices_not_allowed_never_receive_a_case_and_revoked_devices_stop_receiving()
     }
     // Revoke peer 2's device: its sessions end and it receives nothing more.
     let admin = net.peers[0].who.clone();
-    let device = net.peers[2].who.device;
+    let device = net.peers[2].who.device();
     let team = net.team.clone();
     net.peers[0]
         .store()
@@ -891,6 +897,7 @@ fn malformed_messages_end_only_that_session() {
             doc_id: doc_id.clone(),
             kind: DocKind::Case,
             sync,
+            signatures: Vec::new(),
         }
         .encode()
     };
@@ -918,7 +925,7 @@ fn malformed_messages_end_only_that_session() {
         net.connect_all();
         net.run_until_quiet();
         let ended = net.ended.len();
-        let from = net.peers[attacker].who.device;
+        let from = net.peers[attacker].who.device();
         // Peer 3 is not on the case, but peer 0 must first find the message unsafe; a
         // well-formed Doc would be refused. Send to peer 0 (who holds the case).
         net.handle(0, Event::Received { from, bytes });
@@ -941,7 +948,7 @@ fn malformed_messages_end_only_that_session() {
     // A Doc that needs the session to be up is checked even from a peer allowed on the case.
     net.connect_all();
     net.run_until_quiet();
-    let from = net.peers[1].who.device;
+    let from = net.peers[1].who.device();
     let before = net.ended.len();
     net.handle(
         0,
@@ -983,7 +990,7 @@ fn lost_messages_are_repaired_by_ticks_without_reconnecting() {
     assert!(
         net.peers[0]
             .engine
-            .stats(&net.peers[1].who.device)
+            .stats(&net.peers[1].who.device())
             .unwrap()
             .resets
             > 0

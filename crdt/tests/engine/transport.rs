@@ -14,6 +14,7 @@ use nabij_crdt::author::Author;
 use nabij_crdt::case::NewCase;
 use nabij_crdt::doc::DocKind;
 use nabij_crdt::id::{CaseId, DeviceId, TeamId};
+use nabij_crdt::store::SignedDocument;
 use nabij_crdt::store::{KeySource, Store};
 use nabij_crdt::team::NewMember;
 use nabij_crdt::transport::key::{device_of, generate, load_or_create};
@@ -32,15 +33,12 @@ pub(crate) struct Device {
 
 /// A team of `n` members, one device each, plus a device for the always-on peer (attached to the
 /// first member). Every member's store holds the team document; its bytes are returned too.
-pub(crate) fn team(n: usize) -> (Vec<Device>, SecretKey, Vec<u8>, TeamId) {
+pub(crate) fn team(n: usize) -> (Vec<Device>, SecretKey, SignedDocument, TeamId) {
     let keys: Vec<SecretKey> = (0..n).map(|_| generate().unwrap()).collect();
     let peer_key = generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut admin_store = open_plain(dir.path());
-    let admin = Author {
-        member: nabij_crdt::id::MemberId::random(),
-        device: device_of(&keys[0]),
-    };
+    let admin = Author::new(nabij_crdt::id::MemberId::random(), keys[0].clone());
     let team = admin_store
         .create_team(
             &admin,
@@ -75,7 +73,7 @@ pub(crate) fn team(n: usize) -> (Vec<Device>, SecretKey, Vec<u8>, TeamId) {
             .unwrap();
         devices.push(Device {
             key: key.clone(),
-            who: Author { member, device },
+            who: Author::new(member, key.clone()),
             dir: tempfile::tempdir().unwrap(),
         });
     }
@@ -84,7 +82,7 @@ pub(crate) fn team(n: usize) -> (Vec<Device>, SecretKey, Vec<u8>, TeamId) {
         .edit_team(&admin, &team, |t| t.add_device(&admin.member, &peer_device))
         .unwrap();
     let bytes = admin_store
-        .document_bytes(DocKind::Team, team.as_str())
+        .export_document(DocKind::Team, team.as_str())
         .unwrap();
     drop(admin_store);
     for device in devices.iter().skip(1) {

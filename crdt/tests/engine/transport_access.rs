@@ -396,6 +396,7 @@ async fn a_device_sending_malformed_messages_is_disconnected_and_others_keep_syn
             doc_id: x.to_string(),
             kind: DocKind::Case,
             sync,
+            signatures: Vec::new(),
         }
         .encode()
     };

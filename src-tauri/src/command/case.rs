@@ -457,7 +457,7 @@ fn edit(
 ) -> Result<CaseView, IpcError> {
     let id = self::case_id(case_id)?;
     state.with_profile(|store, me| {
-        store.edit_case(&me.author(), &id, change)?;
+        store.edit_case(&store.author(me)?, &id, change)?;
         let conflicts = store.case_conflicts(&id)?;
         Ok(case_view(store.open_case(&id)?, conflicts))
     })
@@ -890,7 +890,7 @@ pub fn resolve_conflict(
 ) -> Result<CaseView, IpcError> {
     let id = self::case_id(&case_id)?;
     state.with_profile(|store, me| {
-        store.resolve_case_conflict(&me.author(), &id, &path, choice as usize)?;
+        store.resolve_case_conflict(&store.author(me)?, &id, &path, choice as usize)?;
         let conflicts = store.case_conflicts(&id)?;
         Ok(case_view(store.open_case(&id)?, conflicts))
     })

@@ -133,7 +133,9 @@ pub fn register_intake(
             name: request.name,
             theme: request.theme,
         };
-        store.edit_intake(&me.author(), &intake_id(&me.intake)?, |q| q.add_item(item))?;
+        store.edit_intake(&store.author(me)?, &intake_id(&me.intake)?, |q| {
+            q.add_item(item)
+        })?;
         Ok(store
             .intake_queue(Some("new"))?
             .into_iter()
@@ -249,7 +251,7 @@ pub fn close_intake(
 ) -> Result<(), IpcError> {
     let item = parse(&item_id, ItemId::parse)?;
     state.with_profile(|store, me| {
-        store.edit_intake(&me.author(), &intake_id(&me.intake)?, |q| {
+        store.edit_intake(&store.author(me)?, &intake_id(&me.intake)?, |q| {
             q.close_item(&item, &reason)
         })?;
         Ok(())

@@ -316,7 +316,7 @@ pub fn create_invitation(
                     nabij_crdt::input::Problem::NotFound,
                 ))
             })?,
-            None => store.edit_team(&me.author(), &me.team, |t| {
+            None => store.edit_team(&store.author(me)?, &me.team, |t| {
                 t.add_member(
                     NewMember {
                         name: request.name.unwrap_or_default(),
@@ -422,7 +422,7 @@ pub fn revoke_device(
                 nabij_crdt::input::Problem::NotAllowedNow,
             )));
         }
-        store.edit_team(&me.author(), &me.team, |t| t.revoke_device(&device))?;
+        store.edit_team(&store.author(me)?, &me.team, |t| t.revoke_device(&device))?;
         Ok(())
     })?;
     devices(&state)
@@ -438,7 +438,7 @@ pub fn set_device_always_on(
 ) -> Result<Vec<DeviceView>, IpcError> {
     state.with_profile(|store, me| {
         let device = parse_device(&device_id)?;
-        store.edit_team(&me.author(), &me.team, |t| {
+        store.edit_team(&store.author(me)?, &me.team, |t| {
             t.set_device_always_on(&device, on)
         })?;
         Ok(())
@@ -467,7 +467,7 @@ pub fn set_team_relay(state: State<'_, AppState>, url: String) -> Result<Option<
                 nabij_crdt::input::Problem::OutOfRange,
             )));
         }
-        store.edit_team(&me.author(), &me.team, |t| t.set_relay(url.trim()))?;
+        store.edit_team(&store.author(me)?, &me.team, |t| t.set_relay(url.trim()))?;
         Ok(store.open_team(&me.team)?.settings.relay)
     })
 }

@@ -75,14 +75,13 @@ pub fn start_team(
     state: State<'_, AppState>,
     request: StartTeamRequest,
 ) -> Result<ProfileView, IpcError> {
-    let device = state.device()?;
     let mut store = state.store()?;
     let me = NewMember {
         name: request.name,
         role: request.role,
         organisation: request.organisation,
     };
-    let profile = store.start_team(&request.team_name, me, device)?;
+    let profile = store.start_team(&request.team_name, me)?;
     profile_view(&mut store, &profile)
 }
 

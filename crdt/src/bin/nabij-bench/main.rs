@@ -34,7 +34,7 @@ use std::time::Instant;
 use nabij_crdt::author::Author;
 use nabij_crdt::case::NewJournalEntry;
 use nabij_crdt::doc::DocKind;
-use nabij_crdt::id::{CaseId, DeviceId, MemberId, TeamId};
+use nabij_crdt::id::{CaseId, MemberId, TeamId};
 use nabij_crdt::seed::{RARE_SURNAMES, Seeder, seed_cases};
 use nabij_crdt::store::{CaseFilter, DATABASE_FILE, KeySource, Store};
 
@@ -213,10 +213,7 @@ fn run() -> Result<String> {
             .tempdir_in(dir)?,
         None => tempfile::Builder::new().prefix("nabij-bench").tempdir()?,
     };
-    let author = Author {
-        member: MemberId::random(),
-        device: DeviceId::random(),
-    };
+    let author = Author::generate(MemberId::random());
     let team = TeamId::random();
 
     // Sync first, so that its peak memory is its own (the peak is reset after its seeding).
@@ -248,7 +245,7 @@ fn run() -> Result<String> {
     let mut store = Store::open(&data, &key)?;
     let mut seeder = Seeder::new(SEED ^ 0xB16);
     let (big, doc) = seeder.case(&author, &team, 0)?;
-    store.insert_document(DocKind::Case, big.as_str(), doc)?;
+    store.insert_document(&author, DocKind::Case, big.as_str(), doc)?;
     for day in 0..BIG_CASE_ENTRIES {
         let date = format!("2025-{:02}-{:02}", day / 28 % 12 + 1, day % 28 + 1);
         let entry = seeder.journal_entry(Some(date));

@@ -138,10 +138,7 @@ pub(crate) fn measure(
 ) -> Result<Vec<(&'static str, f64)>> {
     let key_a = generate()?;
     let key_b = generate()?;
-    let owner = Author {
-        member: MemberId::random(),
-        device: device_of(&key_a),
-    };
+    let owner = Author::new(MemberId::random(), key_a.clone());
     let key_source = |name: &str| KeySource::File(dir.join(format!("{name}.key")));
     let mut store_a = Store::open(&dir.join("a"), &key_source("a"))?;
     let team = store_a.create_team(
@@ -155,7 +152,7 @@ pub(crate) fn measure(
     )?;
     let b_device = device_of(&key_b);
     store_a.edit_team(&owner, &team, |t| t.add_device(&owner.member, &b_device))?;
-    let team_bytes = store_a.document_bytes(DocKind::Team, team.as_str())?;
+    let team_bytes = store_a.export_document(DocKind::Team, team.as_str())?;
     progress(
         start,
         &format!("sync: seeding {cases} cases x {entries} entries on device A"),

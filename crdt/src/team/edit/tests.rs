@@ -7,10 +7,7 @@ use crate::store::{KeySource, Store};
 use crate::team::load;
 
 fn author() -> Author {
-    Author {
-        member: MemberId::random(),
-        device: DeviceId::random(),
-    }
+    Author::generate(MemberId::random())
 }
 
 fn founder() -> NewMember {
@@ -49,7 +46,7 @@ fn new_team_has_founder_as_admin_device_and_defaults() {
     assert_eq!(team.name, "Buurtteam Brugse Poort");
     assert!(team.is_admin(me.member.as_str()));
     assert_eq!(
-        team.devices[&me.device.to_string()].member,
+        team.devices[&me.device().to_string()].member,
         me.member.as_str()
     );
     assert_eq!(team.themes.len(), DEFAULT_THEMES.len());
@@ -161,18 +158,12 @@ fn only_admins_change_members_and_devices() {
     let plain = TeamEditor::new(&mut doc, &me)
         .add_member(worker(), false)
         .unwrap();
-    let device = DeviceId::random();
+    let plain_author = Author::generate(plain.clone());
     TeamEditor::new(&mut doc, &me)
-        .add_device(&plain, &device)
+        .add_device(&plain, &plain_author.device())
         .unwrap();
     let denied = ("member", Problem::NotAllowedNow);
-    let outsiders = [
-        Author {
-            member: plain.clone(),
-            device,
-        },
-        author(),
-    ];
+    let outsiders = [plain_author, author()];
     for (n, who) in outsiders.iter().enumerate() {
         let mut ed = TeamEditor::new(&mut doc, who);
         assert_eq!(problem(ed.add_member(worker(), true)), denied);
@@ -188,7 +179,7 @@ fn only_admins_change_members_and_devices() {
         );
         assert_eq!(problem(ed.remove_member(&me.member)), denied);
         assert_eq!(problem(ed.add_device(&plain, &DeviceId::random())), denied);
-        assert_eq!(problem(ed.revoke_device(&me.device)), denied);
+        assert_eq!(problem(ed.revoke_device(&me.device())), denied);
         // The rest of the team document is not reserved for admins.
         ed.add_theme(&format!("theme-{n}"), "Thema").unwrap();
     }
@@ -439,7 +430,8 @@ fn store_round_trip_with_client_index() {
 #[test]
 fn relay_always_on_and_addresses_are_admin_changes_with_checked_input() {
     let (me, mut doc) = new_team();
-    let phone = DeviceId::random();
+    let phone_key = iroh::SecretKey::generate();
+    let phone = DeviceId::from_bytes(*phone_key.public().as_bytes());
     let plain = {
         let mut ed = TeamEditor::new(&mut doc, &me);
         let plain = ed.add_member(worker(), false).unwrap();
@@ -476,10 +468,7 @@ fn relay_always_on_and_addresses_are_admin_changes_with_checked_input() {
         Some("https://relay.ocmw-gent.example")
     );
     // A plain member may not set the relay or mark devices; it may set its own addresses.
-    let youssef = Author {
-        member: plain,
-        device: phone,
-    };
+    let youssef = Author::new(plain, phone_key);
     let mut ed = TeamEditor::new(&mut doc, &youssef);
     let denied = ("member", Problem::NotAllowedNow);
     assert_eq!(problem(ed.set_relay("")).0, denied.0);

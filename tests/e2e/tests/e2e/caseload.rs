@@ -76,10 +76,13 @@ async fn five_thousand_cases_list_and_search_fluidly() {
     std::fs::write(&key_file, &key).unwrap();
     let seeded_name = {
         let mut store = Store::open(data.path(), &KeySource::File(key_file)).unwrap();
+        store
+            .set_device_key(desktop.stored_device_key(data.path()))
+            .unwrap();
         let me = store.profile().unwrap().expect("the UI created a profile");
+        let author = store.author(&me).unwrap();
         let started = Instant::now();
-        let ids =
-            nabij_crdt::seed::seed_cases(&mut store, &me.author(), &me.team, 5_000, 3, 4).unwrap();
+        let ids = nabij_crdt::seed::seed_cases(&mut store, &author, &me.team, 5_000, 3, 4).unwrap();
         eprintln!(
             "seeded {} cases in {:.1} s",
             ids.len(),

@@ -7,7 +7,7 @@ use std::path::Path;
 use nabij_crdt::author::Author;
 use nabij_crdt::case::{HouseholdRole, PersonUpdate};
 use nabij_crdt::doc::DocKind;
-use nabij_crdt::id::{CaseId, DeviceId, ItemId};
+use nabij_crdt::id::{CaseId, ItemId};
 use nabij_crdt::store::{CaseFilter, KeySource, Store};
 
 use crate::flows::{create_case, start_team};
@@ -71,25 +71,26 @@ async fn a_field_edited_on_two_devices_shows_both_values_and_the_worker_keeps_on
     // then the other laptop's copy arrives here.
     let (id, client) = {
         let mut store = open_store(&desktop, data.path(), key_dir.path());
+        store
+            .set_device_key(desktop.stored_device_key(data.path()))
+            .unwrap();
         let me = store.profile().unwrap().expect("the UI created a profile");
         let (id, client) = the_case(&mut store);
 
         let replica_dir = tempfile::tempdir().unwrap();
         let mut replica = Store::open(replica_dir.path(), &KeySource::Unencrypted).unwrap();
-        let bytes = store.document_bytes(DocKind::Case, id.as_str()).unwrap();
+        let bytes = store.export_document(DocKind::Case, id.as_str()).unwrap();
         assert!(
             replica
                 .merge_document(DocKind::Case, id.as_str(), &bytes)
                 .unwrap()
         );
-        let other_laptop = Author {
-            member: me.member.clone(),
-            device: DeviceId::random(),
-        };
+        let other_laptop = Author::generate(me.member.clone());
         set_contact(&mut replica, &other_laptop, &id, &client, OTHER_DEVICE);
-        set_contact(&mut store, &me.author(), &id, &client, THIS_DEVICE);
+        let author = store.author(&me).unwrap();
+        set_contact(&mut store, &author, &id, &client, THIS_DEVICE);
 
-        let theirs = replica.document_bytes(DocKind::Case, id.as_str()).unwrap();
+        let theirs = replica.export_document(DocKind::Case, id.as_str()).unwrap();
         assert!(
             store
                 .merge_document(DocKind::Case, id.as_str(), &theirs)

@@ -176,6 +176,25 @@ impl Desktop {
         let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
         (out.status.success() && !key.is_empty()).then_some(key)
     }
+
+    /// The device key the app keeps in this session's keyring for `data_dir` (to write to its
+    /// store from a test as that device: every change is signed with it).
+    pub(crate) fn stored_device_key(&self, data_dir: &Path) -> nabij_crdt::transport::DeviceKey {
+        let out = self
+            .command("secret-tool")
+            .args(["lookup", "service", "nabij-device", "username"])
+            .arg(data_dir)
+            .output()
+            .unwrap();
+        let hex = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert!(out.status.success() && !hex.is_empty(), "no device key");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("device.key");
+        std::fs::write(&path, hex).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        nabij_crdt::transport::key::from_source(&nabij_crdt::store::KeySource::File(path)).unwrap()
+    }
 }
 
 fn start_bus() -> (Guarded, String) {

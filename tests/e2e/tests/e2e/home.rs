@@ -118,7 +118,7 @@ async fn second_instance_on_same_data_dir_gets_a_clear_message() {
 async fn home_counts_cases_and_open_tasks_from_the_store() {
     use nabij_crdt::author::Author;
     use nabij_crdt::case::{NewCase, NewTask};
-    use nabij_crdt::id::{DeviceId, MemberId, TeamId};
+    use nabij_crdt::id::{MemberId, TeamId};
     use nabij_crdt::store::{KeySource, Store};
 
     let desktop = Desktop::start();
@@ -139,10 +139,7 @@ async fn home_counts_cases_and_open_tasks_from_the_store() {
     std::fs::write(&key_file, &key).unwrap();
     {
         let mut store = Store::open(data.path(), &KeySource::File(key_file)).unwrap();
-        let me = Author {
-            member: MemberId::random(),
-            device: DeviceId::random(),
-        };
+        let me = Author::generate(MemberId::random());
         let team = TeamId::random();
         for (name, tasks) in [("An Peeters", 2), ("Yusuf Çelik", 1), ("Marie Dubois", 0)] {
             let case = NewCase {

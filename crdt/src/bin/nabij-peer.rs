@@ -32,6 +32,7 @@ use std::time::Duration;
 use mimalloc::MiMalloc;
 use nabij_crdt::id::DeviceId;
 use nabij_crdt::store::{KeySource, Store};
+use nabij_crdt::sync::EndReason;
 use nabij_crdt::transport::key::{device_of, load_or_create};
 use nabij_crdt::transport::{Config, LocalRelay, Node, PeerAddr, SyncEvent};
 
@@ -197,6 +198,11 @@ async fn run(args: Args) -> Result<(), String> {
                 SyncEvent::Connected(d) => tracing::info!(device = %d, "connected"),
                 SyncEvent::CaughtUp(d) => tracing::info!(device = %d, "caught up"),
                 SyncEvent::Disconnected(d) => tracing::info!(device = %d, "disconnected"),
+                // A team device that sent what it may not (a change not signed by its author,
+                // too much waiting for dependencies, a flood): reported for the team's admin.
+                SyncEvent::Ended(d, reason @ EndReason::Misbehaved(_)) => {
+                    tracing::warn!(device = %d, ?reason, "ended: the device misbehaved")
+                }
                 SyncEvent::Ended(d, reason) => tracing::info!(device = %d, ?reason, "ended"),
                 SyncEvent::Changed(ids) => {
                     let shown: Vec<&String> = ids.iter().take(8).collect();

@@ -524,14 +524,14 @@ impl Session {
             }
         };
         if let Some((mut message, signatures)) = generated {
-            // Ask for what the changes waiting here lack (Automerge does not know of them).
-            for hash in self.waiting.missing(id) {
-                if message.need.len() >= guard::MAX_NEED {
-                    break;
-                }
-                if !message.need.contains(&hash) {
-                    message.need.push(hash);
-                }
+            // Ask for what the changes waiting here lack (Automerge does not know of them);
+            // the encoding wants the list sorted.
+            let missing = self.waiting.missing(id);
+            if !missing.is_empty() {
+                message.need.extend(missing);
+                message.need.sort();
+                message.need.dedup();
+                message.need.truncate(guard::MAX_NEED);
             }
             self.send(
                 out,

@@ -38,6 +38,7 @@ use nabij_crdt::id::{CaseId, MemberId, TeamId};
 use nabij_crdt::seed::{RARE_SURNAMES, Seeder, seed_cases};
 use nabij_crdt::store::{CaseFilter, DATABASE_FILE, KeySource, Store};
 
+mod signing;
 mod sync;
 
 #[global_allocator]
@@ -347,6 +348,7 @@ fn run() -> Result<String> {
         ("plain_list_5k_ms", quantile(&plain.list_ms, 0.5)),
         ("plain_bytes_per_case", plain.bytes_per_case.round()),
     ];
+    figures.extend(signing::measure()?);
     figures.extend(sync_figures);
     figures.push(("total_s", start.elapsed().as_secs_f64()));
     Ok(json(&figures))

@@ -29,6 +29,9 @@ pub const CACHE_DOCUMENTS: usize = 128;
 pub const COMPACT_AFTER_CHUNKS: i64 = 32;
 pub use crate::doc::MAX_DOCUMENT_BYTES;
 
+/// A document's stored bytes (its chunks in order) and its stored heads.
+pub(crate) type StoredBytes = (Vec<u8>, Vec<ChangeHash>);
+
 /// The in-memory cache of loaded documents.
 pub(crate) struct Cache(LruCache<String, AutoCommit>);
 
@@ -88,7 +91,7 @@ impl Store {
         &self,
         kind: DocKind,
         id: &str,
-    ) -> Result<Option<(Vec<u8>, Vec<ChangeHash>)>, StoreError> {
+    ) -> Result<Option<StoredBytes>, StoreError> {
         let row: Option<(String, Vec<u8>)> = self
             .conn
             .prepare_cached("SELECT kind, heads FROM document WHERE doc_id = ?1")?

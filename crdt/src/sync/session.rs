@@ -38,14 +38,15 @@ use automerge::{AutoCommit, ChangeHash};
 use super::access::{Access, Readers};
 use super::guard;
 use super::message::{Hash, InventoryEntry, WireMessage, heads_hash, kind_byte};
-use super::pending::{Waiting, split};
-use super::replica::{DocRecord, Replica, ReplicaError, readers_of_new};
-use super::signing::{self, SignedChange};
+use super::pending::Waiting;
+use super::replica::{DocRecord, Replica, ReplicaError};
+use super::signing;
 use super::{EndReason, Stats};
 use crate::doc::DocKind;
 use crate::id::DeviceId;
 use crate::signature::{ChangeSignature, Signatures, Verifier};
 
+mod incoming;
 mod whole;
 pub(crate) use whole::{Prepared, prepare};
 
@@ -183,39 +184,6 @@ fn rejected(error: ReplicaError) -> EndReason {
 }
 
 impl Session {
-    /// Set document `id` aside for this session after `error`: a damaged copy here, or (when
-    /// `peers_fault`) changes from the peer that the document does not take. The peer hears
-    /// [`WireMessage::Refuse`] and stops sending it; everything else keeps syncing. A failure of
-    /// the replica itself ends the session.
-    fn set_aside(
-        &mut self,
-        id: &str,
-        error: ReplicaError,
-        peers_fault: bool,
-        out: &mut Outcome,
-    ) -> Result<(), EndReason> {
-        match error {
-            ReplicaError::Damaged { .. } => {
-                tracing::warn!(doc = id, "set aside: {error}");
-            }
-            ReplicaError::Rejected(_) if peers_fault => {
-                tracing::warn!(doc = id, peer = %self.peer, "set aside: {error}");
-                self.peer_failures += 1;
-                if self.peer_failures > MAX_SET_ASIDE {
-                    return Err(EndReason::Misbehaved(format!(
-                        "{} documents failed with its changes; last: {error}",
-                        self.peer_failures
-                    )));
-                }
-            }
-            other => return Err(rejected(other)),
-        }
-        self.set_aside.insert(id.to_string());
-        self.waiting.take(id);
-        self.refuse(id, out);
-        Ok(())
-    }
-
     /// A session with `peer`, reusing sync states kept from an earlier session (only what
     /// Automerge keeps across connections: the shared heads).
     pub(crate) fn new(peer: DeviceId, states: BTreeMap<String, State>) -> Self {
@@ -556,134 +524,6 @@ impl Session {
                 doc_id: id.to_string(),
             },
         );
-    }
-
-    fn receive_doc<R: Replica + ?Sized>(
-        &mut self,
-        ctx: &mut Ctx<'_, R>,
-        id: &str,
-        kind: DocKind,
-        message: Message,
-        changes: Vec<SignedChange>,
-        out: &mut Outcome,
-    ) -> Result<(), EndReason> {
-        self.touch(id);
-        // What waited for this document is tried again with what came now.
-        let mut changes = changes;
-        if self.waiting.has(id) {
-            let mut all = self.waiting.take(id);
-            all.append(&mut changes);
-            changes = all;
-        }
-        if self.full_out.remove(id) {
-            // The peer syncs it with the protocol (it reset it): no acknowledgment will come.
-            if let Some((_, sync)) = self.docs.get_mut(id) {
-                sync.full_hash = None;
-            }
-            self.pump_full(ctx, out)?;
-        }
-        let held = ctx.replica.document(id).map_err(rejected)?;
-        if let Some(record) = held {
-            if !self.admit_held(ctx, id, kind, &record, out)? {
-                return Ok(());
-            }
-            let state = self.states.entry(id.to_string()).or_default();
-            let before = sorted(record.heads);
-            let received = match ctx.replica.receive(kind, id, state, message, changes) {
-                Ok(received) => received,
-                Err(e) => return self.set_aside(id, e, true, out),
-            };
-            self.waiting
-                .put(id, received.waiting)
-                .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
-            let heads = sorted(received.heads);
-            if heads != before {
-                out.team_changed |= kind == DocKind::Team;
-                out.changed.push(id.to_string());
-            }
-            let entry = self
-                .docs
-                .entry(id.to_string())
-                .or_insert((kind, DocSync::default()));
-            entry.1.pending = None;
-            entry.1.our_heads = heads;
-        } else {
-            if kind == DocKind::Team {
-                self.refuse(id, out);
-                return Ok(());
-            }
-            let state = self.states.entry(id.to_string()).or_default();
-            let entry = self
-                .docs
-                .entry(id.to_string())
-                .or_insert((kind, DocSync::default()));
-            let doc = entry.1.pending.get_or_insert_with(AutoCommit::new);
-            let (ready, waiting) = split(doc, changes);
-            signing::apply(doc, state, message, &ready)
-                .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
-            entry
-                .1
-                .pending_signatures
-                .extend(ready.iter().map(|c| c.signature));
-            entry.1.our_heads = sorted(doc.get_heads());
-            self.waiting
-                .put(id, waiting)
-                .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
-            if !entry.1.our_heads.is_empty() && !self.try_create(ctx, id, kind, out)? {
-                return Ok(());
-            }
-        }
-        self.note_round(ctx, id, kind, out)?;
-        self.push(ctx, id, kind, out)
-    }
-
-    /// Store a pending document once it is complete, valid and allowed; whether the session
-    /// still syncs it.
-    fn try_create<R: Replica + ?Sized>(
-        &mut self,
-        ctx: &mut Ctx<'_, R>,
-        id: &str,
-        kind: DocKind,
-        out: &mut Outcome,
-    ) -> Result<bool, EndReason> {
-        let Some((_, sync)) = self.docs.get_mut(id) else {
-            return Ok(false);
-        };
-        let Some(doc) = sync.pending.take() else {
-            return Ok(true);
-        };
-        let signatures = std::mem::take(&mut sync.pending_signatures);
-        match readers_of_new(ctx.replica, kind, id, &doc) {
-            Err(problem) => {
-                if !self.waiting.has(id) {
-                    return Err(EndReason::Misbehaved(format!(
-                        "new document {id} is invalid: {problem}"
-                    )));
-                }
-                // Incomplete: wait for the rest.
-                if let Some((_, sync)) = self.docs.get_mut(id) {
-                    sync.pending = Some(doc);
-                    sync.pending_signatures = signatures;
-                }
-                Ok(true)
-            }
-            Ok(None) => {
-                self.refuse(id, out);
-                Ok(false)
-            }
-            Ok(Some(readers)) => {
-                if !ctx.access.may_exchange(&ctx.me, &self.peer, &readers) {
-                    self.refuse(id, out);
-                    return Ok(false);
-                }
-                if let Err(e) = ctx.replica.create(kind, id, doc, &signatures) {
-                    self.set_aside(id, e, true, out)?;
-                    return Ok(false);
-                }
-                out.changed.push(id.to_string());
-                Ok(true)
-            }
-        }
     }
 
     /// Count a received message for `id` towards stall detection.

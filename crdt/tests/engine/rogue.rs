@@ -525,12 +525,11 @@ async fn changes_without_their_dependencies_are_never_stored_and_are_bounded() {
     let (changes, signatures) = orphans(40, 1024 * 1024, &held);
     let mut peak = base;
     let mut sent = 0;
-    for (change, signature) in changes.into_iter().zip(signatures) {
-        let pair = vec![change];
+    for ((hash, bytes), signature) in changes.into_iter().zip(signatures) {
         let message = WireMessage::Doc {
             doc_id: shared.clone(),
             kind: DocKind::Case,
-            sync: sync_message(vec![pair[0].0], vec![pair[0].1.clone()]),
+            sync: sync_message(vec![hash], vec![bytes]),
             signatures: vec![signature],
         };
         if write_frame(&mut send, &message.encode()).await.is_err() {

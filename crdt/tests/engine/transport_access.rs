@@ -483,3 +483,56 @@ async fn a_device_sending_malformed_messages_is_disconnected_and_others_keep_syn
 fn device_of_key(key: &SecretKey) -> DeviceId {
     nabij_crdt::transport::key::device_of(key)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_document_is_set_aside_and_everything_else_keeps_syncing() {
+    let (devices, _, _, team) = team(2);
+    let (a, b) = (&devices[0], &devices[1]);
+    let mut store_a = open_plain(a.dir.path());
+    let x = case_for(&mut store_a, &a.who, &team, &[&b.who.member]);
+    let y = case_for(&mut store_a, &a.who, &team, &[&b.who.member]);
+    drop(store_a);
+    // A bit flips in one of X's stored chunks on A.
+    {
+        let raw = rusqlite::Connection::open(a.dir.path().join(nabij_crdt::store::DATABASE_FILE))
+            .unwrap();
+        let (seq, mut bytes): (i64, Vec<u8>) = raw
+            .query_row(
+                "SELECT seq, data FROM document_chunk WHERE doc_id = ?1 ORDER BY seq LIMIT 1",
+                [x.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x08;
+        raw.execute(
+            "UPDATE document_chunk SET data = ?3 WHERE doc_id = ?1 AND seq = ?2",
+            rusqlite::params![x.as_str(), seq, bytes],
+        )
+        .unwrap();
+    }
+    let node_a = start(open_plain(a.dir.path()), &a.key).await;
+    let node_b = start(open_plain(b.dir.path()), &b.key).await;
+    let (mut ev_a, mut ev_b) = (node_a.subscribe(), node_b.subscribe());
+    node_b.add_peer(addr_of(&node_a)).unwrap();
+    let (da, db) = (node_a.device(), node_b.device());
+    wait_event(&mut ev_b, |e| *e == SyncEvent::CaughtUp(da)).await;
+    // B gets Y whole; X, damaged on A, is set aside instead of ending the session.
+    wait_heads(&node_b, &y, &heads(&node_a, &y).await).await;
+    assert_eq!(heads(&node_b, &x).await, None);
+    let from_a = journal(&node_a, &a.who, &y, "Na de schade").await;
+    wait_heads(&node_b, &y, &from_a).await;
+    let from_b = journal(&node_b, &b.who, &y, "B na de schade").await;
+    wait_heads(&node_a, &y, &from_b).await;
+    let ended = |events: Vec<SyncEvent>| {
+        events
+            .into_iter()
+            .filter(|e| matches!(e, SyncEvent::Ended(..) | SyncEvent::Disconnected(_)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ended(drain(&mut ev_a)), vec![]);
+    assert_eq!(ended(drain(&mut ev_b)), vec![]);
+    assert!(node_a.connected().contains(&db));
+    node_b.shutdown().await.unwrap();
+    node_a.shutdown().await.unwrap();
+}

@@ -107,18 +107,17 @@ pub(crate) fn verify_document(
     Ok(out)
 }
 
-/// Sign every change of `doc` after `since` with `author`'s key (they must all be its own).
+/// Sign every change of `doc` after `since` with `author`'s key (they must all be its own: a
+/// change by another device cannot be signed here).
 pub(crate) fn sign_local(
     doc: &mut AutoCommit,
     since: &[ChangeHash],
     author: &Author,
 ) -> Result<Vec<ChangeSignature>, StoreError> {
     author.sign_since(doc, since).ok_or_else(|| {
-        StoreError::Unsigned(SignatureError::Missing(
-            doc.get_heads()
-                .first()
-                .copied()
-                .unwrap_or(ChangeHash([0; 32])),
+        StoreError::DeviceKey(format!(
+            "a change to write is not by this device ({})",
+            author.device()
         ))
     })
 }

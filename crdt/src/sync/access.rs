@@ -71,6 +71,13 @@ impl Access {
         }
     }
 
+    /// Whether the Automerge actor `actor` is a device the team document lists (revoked or
+    /// not: a revoked device's earlier changes stay its own).
+    pub fn lists_actor(&self, actor: &automerge::ActorId) -> bool {
+        <[u8; 32]>::try_from(actor.to_bytes())
+            .is_ok_and(|bytes| self.devices.contains_key(&DeviceId::from_bytes(bytes)))
+    }
+
     /// Whether `device` is a current (listed, not revoked) device of the team.
     pub fn is_active(&self, device: &DeviceId) -> bool {
         self.devices

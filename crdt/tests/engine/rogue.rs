@@ -120,9 +120,13 @@ impl Arena {
             })
             .await
             .unwrap();
+        // The sync thread handles commands in order: once this runs, the edit above is counted
+        // as unsent (or already acknowledged).
+        self.admin.with_store(|_| ()).await.unwrap();
+        let id = self.shared.to_string();
         loop {
             let status = self.admin.status();
-            if status.unsent.is_empty() && self.admin.connected().contains(&self.peer.addr.device) {
+            if !status.unsent.contains(&id) {
                 return started.elapsed();
             }
             assert!(
@@ -469,6 +473,20 @@ async fn changes_without_their_dependencies_are_never_stored_and_are_bounded() {
         )
         .await;
     }
+    // A change the rogue signs with a key of its own making, outside the team: signed, but by
+    // nobody the team knows; it is never stored.
+    {
+        let stranger = Author::generate(rogue_author.member.clone());
+        let mut doc = AutoCommit::load(&held.bytes)
+            .unwrap()
+            .with_actor(stranger.actor());
+        let before = doc.get_heads();
+        doc.put(automerge::ROOT, "anonymous", "x").unwrap();
+        stranger.commit(&mut doc);
+        let changes = changes_after(&mut doc, &before);
+        let signatures = changes.iter().map(|(h, _)| stranger.sign(h)).collect();
+        send_doc(&mut send, &shared, DocKind::Case, changes, signatures).await;
+    }
     // The honest laptop keeps editing the same case; each edit is acknowledged.
     for n in 0..3 {
         arena.admin_edit(&format!("Gesprek {n} na de wezen")).await;
@@ -559,5 +577,6 @@ async fn changes_without_their_dependencies_are_never_stored_and_are_bounded() {
     let case = peer.export_document(DocKind::Case, &shared).unwrap();
     let doc = AutoCommit::load(&case.bytes).unwrap();
     assert!(doc.get(automerge::ROOT, "rogue-1").unwrap().is_none());
+    assert!(doc.get(automerge::ROOT, "anonymous").unwrap().is_none());
     assert!(peer.document_heads(fresh.as_str()).unwrap().is_none());
 }

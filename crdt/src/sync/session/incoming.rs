@@ -63,6 +63,16 @@ impl Session {
             all.append(&mut changes);
             changes = all;
         }
+        // A change signed by a key the team document does not list (yet: a new device's first
+        // changes can come before the team document that lists it) waits like one whose
+        // dependencies are missing; nobody writes as a device outside the team.
+        let (listed, unlisted): (Vec<_>, Vec<_>) = changes
+            .into_iter()
+            .partition(|c| ctx.access.lists_actor(c.change.actor_id()));
+        let changes = listed;
+        self.waiting
+            .put(id, unlisted)
+            .map_err(|e| EndReason::Misbehaved(e.to_string()))?;
         if self.full_out.remove(id) {
             // The peer syncs it with the protocol (it reset it): no acknowledgment will come.
             if let Some((_, sync)) = self.docs.get_mut(id) {

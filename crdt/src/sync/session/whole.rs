@@ -3,7 +3,9 @@
 //! every change in it; the receiver loads it (ahead of its turn, see [`prepare`]), checks that
 //! it is complete and that every change is signed by its author, and stores it.
 
-use automerge::{AutoCommit, ChangeHash};
+use std::collections::BTreeSet;
+
+use automerge::{ActorId, AutoCommit, ChangeHash};
 
 use super::{
     Ctx, DocSync, EndReason, FULL_WINDOW, Outcome, Session, rejected, sorted, synced_state,
@@ -19,8 +21,9 @@ use crate::sync::replica::{Hydrated, Replica, Saved, hydrate, readers_of_hydrate
 pub(crate) struct Prepared {
     doc: Result<AutoCommit, String>,
     hydrated: Option<Result<Hydrated, String>>,
-    /// The signature of every change, each verified (or why not).
-    signatures: Result<Vec<ChangeSignature>, String>,
+    /// The signature of every change, each verified, and the actors of the changes (or why
+    /// not).
+    signatures: Result<(Vec<ChangeSignature>, BTreeSet<ActorId>), String>,
 }
 
 /// Load `bytes`, check that the document is complete and that each change is signed by its
@@ -52,16 +55,23 @@ pub(crate) fn prepare(kind: DocKind, bytes: &[u8], signatures: &[ChangeSignature
 fn verify_all(
     doc: &mut AutoCommit,
     given: &[ChangeSignature],
-) -> Result<Vec<ChangeSignature>, String> {
+) -> Result<(Vec<ChangeSignature>, BTreeSet<ActorId>), String> {
     if doc.get_heads().is_empty() || !doc.get_missing_deps(&[]).is_empty() {
         return Err("document sent whole is empty or incomplete".into());
     }
     let given: Signatures = given.iter().copied().collect();
     let mut verifier = Verifier::new();
-    doc.get_changes(&[])
-        .iter()
-        .map(|change| verifier.verify(change, &given).map_err(|e| e.to_string()))
-        .collect()
+    let mut actors = BTreeSet::new();
+    let mut signatures = Vec::new();
+    for change in doc.get_changes(&[]) {
+        signatures.push(
+            verifier
+                .verify(&change, &given)
+                .map_err(|e| e.to_string())?,
+        );
+        actors.insert(change.actor_id().clone());
+    }
+    Ok((signatures, actors))
 }
 
 impl Session {
@@ -176,9 +186,17 @@ impl Session {
             .doc
             .map_err(|e| EndReason::Misbehaved(format!("document {id}: {e}")))?;
         // Complete, and every change signed by its author (or the peer made it up).
-        let signatures = prepared
+        let (signatures, actors) = prepared
             .signatures
             .map_err(|e| EndReason::Misbehaved(format!("document {id}: {e}")))?;
+        if !actors.iter().all(|a| ctx.access.lists_actor(a)) {
+            // Written (in part) by a device the team document here does not list (yet): not
+            // taken whole in this session; the sync protocol brings it once the device is
+            // known.
+            tracing::info!(doc = id, "sent whole with changes by an unlisted device");
+            self.refuse(id, out);
+            return Ok(());
+        }
         let theirs = sorted(doc.get_heads());
         let ours = match held {
             Some(record) => {

@@ -8,7 +8,7 @@
 //!
 //! Flood policy: a request that makes this device build and send its digest or its inventory
 //! (a `Hello` asking for a reply, an `Inventory`) costs work for every document. At most
-//! [`FLOOD_BUDGET`] of them are answered per peer per tick; past that the peer is slowed (its
+//! [`FLOOD_BUDGET`] of them are answered per session per tick; past that the peer is slowed (its
 //! further requests of that tick are dropped unanswered and [`Engine::is_throttled`] tells the
 //! transport to stop reading it until the next tick), and the [`FLOOD_STRIKES`]th tick over
 //! budget ends its session as [`EndReason::Misbehaved`]. Honest sessions send about one such
@@ -98,10 +98,11 @@ pub struct Stats {
 }
 
 /// Requests that cost work for every document (a `Hello` asking for a reply, an `Inventory`)
-/// answered per peer per tick.
+/// answered per session per tick.
 pub const FLOOD_BUDGET: u32 = 16;
 /// Ticks over [`FLOOD_BUDGET`] after which a peer's session ends as misbehaved (counted for as
-/// long as this engine runs, across reconnections).
+/// long as this engine runs, across reconnections: a device that flooded before is ended the
+/// first time it goes over again).
 pub const FLOOD_STRIKES: u32 = 3;
 
 /// A peer's costly requests.
@@ -213,6 +214,14 @@ impl Engine {
         self.flood
             .get(peer)
             .is_some_and(|flood| flood.requests > FLOOD_BUDGET)
+    }
+
+    /// Whether `peer` flooded [`FLOOD_STRIKES`] times (its sessions end as soon as it goes
+    /// over the budget again).
+    pub fn has_flooded(&self, peer: &DeviceId) -> bool {
+        self.flood
+            .get(peer)
+            .is_some_and(|flood| flood.strikes >= FLOOD_STRIKES)
     }
 
     /// Message counts of the session with `peer`.
@@ -415,6 +424,10 @@ impl Engine {
         }
         let states = self.saved.remove(&peer).unwrap_or_default();
         self.sessions.insert(peer, Session::new(peer, states));
+        // A new session starts with its own budget (a reconnection asks for everything again).
+        if let Some(flood) = self.flood.get_mut(&peer) {
+            flood.requests = 0;
+        }
         self.run(replica, peer, effects, |session, ctx, out| {
             session.start(ctx, out)
         });

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -33,6 +34,9 @@ const BATCH_MESSAGES: usize = 128;
 const BATCH_BYTES: usize = 16 * 1024 * 1024;
 /// Most messages of one peer in a batch while another peer is connected.
 const PEER_BATCH: usize = 32;
+/// How long a device disconnected for flooding is refused when it connects again (before any
+/// session work: no digest, no inventory).
+pub(super) const FLOOD_COOLDOWN: Duration = Duration::from_secs(10);
 
 pub(super) type Job = Box<dyn FnOnce(&mut Store) + Send>;
 
@@ -72,6 +76,8 @@ struct State<'a> {
     links: BTreeMap<DeviceId, Current>,
     /// Which peer a batch starts with (round-robin).
     rotation: usize,
+    /// Devices disconnected for flooding, and when.
+    flooded: BTreeMap<DeviceId, Instant>,
     shared: &'a Shared,
 }
 
@@ -86,6 +92,7 @@ pub(super) fn run(
         engine,
         links: BTreeMap::new(),
         rotation: 0,
+        flooded: BTreeMap::new(),
         shared,
     };
     // Received messages may still be waiting (a batch was full, or a peer hit its share).
@@ -263,6 +270,10 @@ impl State<'_> {
                     let _ = self.shared.events.send(SyncEvent::CaughtUp(peer));
                 }
                 Effect::Disconnect { peer, reason } => {
+                    if matches!(reason, EndReason::Misbehaved(_)) && self.engine.has_flooded(&peer)
+                    {
+                        self.flooded.insert(peer, Instant::now());
+                    }
                     self.close(peer, reason.clone());
                     let _ = self.shared.events.send(SyncEvent::Ended(peer, reason));
                 }
@@ -297,8 +308,10 @@ impl State<'_> {
         self.apply(store, effects);
     }
 
-    /// Disconnect peers whose outbox has been backed up for [`OUT_STALL`].
+    /// Disconnect peers whose outbox has been backed up for [`OUT_STALL`]; forget floods
+    /// older than [`FLOOD_COOLDOWN`].
     fn end_stalled(&mut self, store: &mut Store) {
+        self.flooded.retain(|_, at| at.elapsed() < FLOOD_COOLDOWN);
         let stalled: Vec<DeviceId> = self
             .links
             .iter()
@@ -328,6 +341,15 @@ impl State<'_> {
                 out,
                 inbox,
             }) => {
+                if self
+                    .flooded
+                    .get(&peer)
+                    .is_some_and(|at| at.elapsed() < FLOOD_COOLDOWN)
+                {
+                    tracing::info!(device = %peer, "refused: it flooded moments ago");
+                    out.close(EndReason::Misbehaved("flooded moments ago".into()));
+                    return effects;
+                }
                 let preferred = me.min(peer);
                 if let Some(old) = self.links.get(&peer) {
                     if old.dialer == preferred && dialer != preferred {

@@ -180,7 +180,9 @@ pub(crate) async fn run(
                 Ok(Some(bytes)) => {
                     // Waits while the inbox is full: this stream is not read meanwhile.
                     if inbox_tx.put(bytes).await.is_err() {
-                        return;
+                        // The sync thread let go of this connection: the writer closes it
+                        // (with the reason it was given, after what is queued).
+                        std::future::pending::<()>().await;
                     }
                 }
                 Ok(None) => return,

@@ -1,7 +1,8 @@
 //! The sync node of one device: the [`Engine`] and the [`Store`] on a thread of their own
-//! (SQLite and Automerge calls block), fed by tokio tasks: one per connection, an accept loop,
-//! a ticker (about once a second) and a dialer per known peer (with backoff). Edits go through
-//! [`Node::with_store`] followed by [`Node::local_change`].
+//! (SQLite and Automerge calls block; see [`super::actor`]), fed by tokio tasks through bounded
+//! queues (see [`super::queue`]): one per connection, an accept loop, a ticker (about once a
+//! second) and a dialer per known peer (with backoff). Edits go through [`Node::with_store`]
+//! followed by [`Node::local_change`].
 //!
 //! At most one connection per peer is used. When both sides dial at once, both keep the
 //! connection dialed by the lower device id; a new connection from the same dialer replaces the

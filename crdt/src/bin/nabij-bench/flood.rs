@@ -10,8 +10,9 @@
 //!   has acknowledged it (the node no longer counts the case as unsent), during the flood;
 //! - `flood_base_rss_mb`: the peer's resident memory once caught up, before the flood;
 //! - `flood_peak_rss_mb`: the peer's peak resident memory during the flood;
-//! - `flood_rogue_connections`, `flood_requests`: how often the rogue connected (each ended
-//!   by the peer) and how many requests it wrote;
+//! - `flood_rogue_connections`, `flood_requests_written`: how often the rogue connected (each
+//!   ended by the peer, or refused while it cools down) and how many requests it wrote into its
+//!   streams (most never reach the peer: a stream is closed with its send buffer full);
 //! - `quiet_ack_p50_ms`: the same acknowledgement without a flood, for comparison.
 
 use std::collections::BTreeSet;
@@ -377,7 +378,7 @@ pub(crate) fn measure(
             ("flood_base_rss_mb", base),
             ("flood_peak_rss_mb", peak),
             ("flood_rogue_connections", connections as f64),
-            ("flood_requests", requests as f64),
+            ("flood_requests_written", requests as f64),
         ])
     })?;
     peer.stop()?;

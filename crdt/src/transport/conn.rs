@@ -134,21 +134,32 @@ pub(crate) async fn run(
                 reason = signal.closing() => Err(reason),
                 next = out_rx.next() => Ok(next),
             };
-            match next {
+            let reason = match next {
                 Ok(Some(bytes)) => {
-                    // A peer that does not read blocks this write: a close request still ends it.
-                    let written = tokio::select! {
-                        written = write_frame(&mut send, &bytes) => written,
-                        reason = signal.closing() => {
-                            close(reason);
-                            return;
+                    // A peer that does not read blocks this write: a close request still ends
+                    // it (after a moment to finish the frame).
+                    let written = {
+                        let write = write_frame(&mut send, &bytes);
+                        tokio::pin!(write);
+                        tokio::select! {
+                            written = &mut write => Ok(written),
+                            reason = signal.closing() => {
+                                let _ = tokio::time::timeout(CLOSE_FLUSH, &mut write).await;
+                                Err(reason)
+                            }
                         }
                     };
-                    if let Err(e) = written {
-                        tracing::info!(device = %peer, "write failed: {e}");
-                        return;
+                    match written {
+                        Ok(Ok(())) => {
+                            out_rx.written(bytes.len());
+                            continue;
+                        }
+                        Ok(Err(e)) => {
+                            tracing::info!(device = %peer, "write failed: {e}");
+                            return;
+                        }
+                        Err(reason) => reason,
                     }
-                    out_rx.written(bytes.len());
                 }
                 Ok(None) => {
                     // The sync thread let go of this connection (replaced, or the node stopped).
@@ -156,22 +167,21 @@ pub(crate) async fn run(
                     connection.close(VarInt::from_u32(CLOSE_DONE), b"done");
                     return;
                 }
-                Err(reason) => {
-                    // What was queued before the close goes out first, for a moment at most.
-                    let _ = tokio::time::timeout(CLOSE_FLUSH, async {
-                        while let Some(bytes) = out_rx.try_next() {
-                            if write_frame(&mut send, &bytes).await.is_err() {
-                                return;
-                            }
-                            out_rx.written(bytes.len());
-                        }
-                    })
-                    .await;
-                    let _ = send.finish();
-                    close(reason);
-                    return;
+                Err(reason) => reason,
+            };
+            // What was queued before the close goes out first, for a moment at most.
+            let _ = tokio::time::timeout(CLOSE_FLUSH, async {
+                while let Some(bytes) = out_rx.try_next() {
+                    if write_frame(&mut send, &bytes).await.is_err() {
+                        return;
+                    }
+                    out_rx.written(bytes.len());
                 }
-            }
+            })
+            .await;
+            let _ = send.finish();
+            close(reason);
+            return;
         }
     };
     let reader = async {

@@ -15,6 +15,7 @@ mod join;
 mod keys;
 mod lan;
 mod rebuild;
+mod rogue_flood;
 mod storage;
 mod sync_sim;
 mod transport;

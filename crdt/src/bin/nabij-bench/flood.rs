@@ -253,10 +253,7 @@ pub(crate) fn measure(
         .into());
     }
     let (key_a, key_r, key_p) = (generate()?, generate()?, generate()?);
-    let owner = Author {
-        member: MemberId::random(),
-        device: device_of(&key_a),
-    };
+    let owner = Author::new(MemberId::random(), key_a.clone());
     let key_source = |name: &str| KeySource::File(dir.join(format!("{name}.key")));
     let mut store_a = Store::open(&dir.join("a"), &key_source("a"))?;
     let team = store_a.create_team(
@@ -279,7 +276,7 @@ pub(crate) fn measure(
         &format!("flood: seeding {cases} cases x {entries} entries"),
     );
     let ids = seed_cases(&mut store_a, &owner, &team, cases, entries, SEED ^ 0xF100D)?;
-    let team_bytes = store_a.document_bytes(DocKind::Team, team.as_str())?;
+    let team_bytes = store_a.export_document(DocKind::Team, team.as_str())?;
     let peer_data = dir.join("peer");
     let peer_key = dir.join("peer.key");
     let device_key = dir.join("peer-device.key");

@@ -12,18 +12,22 @@
 //!   hook that closes connections with devices that are not active in the team before any
 //!   application data; plus a plain-HTTP relay server for tests and a team peer on loopback.
 //! - [`join`]: joining a team by invitation (its own ALPN, one request and one answer).
-//! - [`node`]: the runtime: the engine and the store on their own thread, a task per
+//! - [`node`]: the runtime: the engine and the store on their own thread (`actor`), a task per
 //!   connection, a ticker, dialers with backoff, and the API the app calls (edits,
 //!   `local_change`, sync events).
+//! - `queue`: the bounded queues between the connections and the sync thread, and their
+//!   backpressure (see ARCHITECTURE.md, the backpressure invariant).
 //!
 //! [`DeviceId`]: crate::id::DeviceId
 
+mod actor;
 mod conn;
 pub mod endpoint;
 pub mod frame;
 pub mod join;
 pub mod key;
 pub mod node;
+mod queue;
 
 pub use endpoint::{ALPN, LocalRelay, PeerAddr};
 pub use iroh::{RelayUrl, SecretKey as DeviceKey};

@@ -5,6 +5,14 @@
 //! that are not current team devices at connect time, ends the sessions of devices that get
 //! revoked, pushes local changes to every connected peer allowed to see the document, and keeps
 //! each peer's Automerge sync states in memory between sessions.
+//!
+//! Flood policy: a request that makes this device build and send its digest or its inventory
+//! (a `Hello` asking for a reply, an `Inventory`) costs work for every document. At most
+//! [`FLOOD_BUDGET`] of them are answered per session per tick; past that the peer is slowed (its
+//! further requests of that tick are dropped unanswered and [`Engine::is_throttled`] tells the
+//! transport to stop reading it until the next tick), and the [`FLOOD_STRIKES`]th tick over
+//! budget ends its session as [`EndReason::Misbehaved`]. Honest sessions send about one such
+//! request per tick of their own.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,6 +97,58 @@ pub struct Stats {
     pub resets: u64,
 }
 
+/// Requests that cost work for every document (a `Hello` asking for a reply, an `Inventory`)
+/// answered per session per tick.
+pub const FLOOD_BUDGET: u32 = 16;
+/// Ticks over [`FLOOD_BUDGET`] after which a peer's session ends as misbehaved (counted for as
+/// long as this engine runs, across reconnections: a device that flooded before is ended the
+/// first time it goes over again).
+pub const FLOOD_STRIKES: u32 = 3;
+
+/// A peer's costly requests.
+#[derive(Debug, Default)]
+struct Flood {
+    /// Costly requests since the last tick.
+    requests: u32,
+    /// Ticks in which it went over the budget.
+    strikes: u32,
+}
+
+/// What to do with a costly request.
+enum Admit {
+    Answer,
+    Drop,
+    End(u32),
+}
+
+impl Flood {
+    fn admit(&mut self) -> Admit {
+        self.requests = self.requests.saturating_add(1);
+        if self.requests <= FLOOD_BUDGET {
+            return Admit::Answer;
+        }
+        if self.requests == FLOOD_BUDGET + 1 {
+            self.strikes += 1;
+        }
+        if self.strikes >= FLOOD_STRIKES {
+            Admit::End(self.strikes)
+        } else {
+            Admit::Drop
+        }
+    }
+}
+
+/// Whether `message` makes this device go over every document it shares to answer it.
+fn costs_work(message: &WireMessage) -> bool {
+    matches!(
+        message,
+        WireMessage::Hello {
+            want_reply: true,
+            ..
+        } | WireMessage::Inventory { .. }
+    )
+}
+
 /// The sync engine of this device.
 #[derive(Debug)]
 pub struct Engine {
@@ -99,6 +159,7 @@ pub struct Engine {
     access_generation: u64,
     sessions: BTreeMap<DeviceId, Session>,
     saved: BTreeMap<DeviceId, BTreeMap<String, State>>,
+    flood: BTreeMap<DeviceId, Flood>,
 }
 
 impl Engine {
@@ -112,6 +173,7 @@ impl Engine {
             access_generation: 0,
             sessions: BTreeMap::new(),
             saved: BTreeMap::new(),
+            flood: BTreeMap::new(),
         }
     }
 
@@ -144,6 +206,22 @@ impl Engine {
             .get(peer)
             .and_then(|s| s.peer_heads(id))
             .is_some_and(|theirs| theirs == heads)
+    }
+
+    /// Whether `peer` went over its [`FLOOD_BUDGET`] in this tick: the transport reads no more
+    /// of its messages until the next tick.
+    pub fn is_throttled(&self, peer: &DeviceId) -> bool {
+        self.flood
+            .get(peer)
+            .is_some_and(|flood| flood.requests > FLOOD_BUDGET)
+    }
+
+    /// Whether `peer` flooded [`FLOOD_STRIKES`] times (its sessions end as soon as it goes
+    /// over the budget again).
+    pub fn has_flooded(&self, peer: &DeviceId) -> bool {
+        self.flood
+            .get(peer)
+            .is_some_and(|flood| flood.strikes >= FLOOD_STRIKES)
     }
 
     /// Message counts of the session with `peer`.
@@ -280,6 +358,10 @@ impl Engine {
             }
             Event::LocalChange(id) => self.local_change(replica, &id, None, &mut effects),
             Event::Tick => {
+                self.flood.retain(|_, flood| {
+                    flood.requests = 0;
+                    flood.strikes > 0
+                });
                 for peer in self.peers() {
                     self.run(replica, peer, &mut effects, |session, ctx, out| {
                         session.tick(ctx, out)
@@ -301,6 +383,23 @@ impl Engine {
     ) {
         if !self.sessions.contains_key(&from) {
             return;
+        }
+        if let Ok(message) = &decoded
+            && costs_work(message)
+        {
+            match self.flood.entry(from).or_default().admit() {
+                Admit::Answer => {}
+                // Slowed: not answered.
+                Admit::Drop => return,
+                Admit::End(strikes) => {
+                    let why = format!(
+                        "flood: more than {FLOOD_BUDGET} requests for a digest or an inventory \
+                         in a tick, {strikes} times"
+                    );
+                    self.end(from, EndReason::Misbehaved(why), effects);
+                    return;
+                }
+            }
         }
         match decoded {
             Ok(message) => {
@@ -331,6 +430,10 @@ impl Engine {
         }
         let states = self.saved.remove(&peer).unwrap_or_default();
         self.sessions.insert(peer, Session::new(peer, states));
+        // A new session starts with its own budget (a reconnection asks for everything again).
+        if let Some(flood) = self.flood.get_mut(&peer) {
+            flood.requests = 0;
+        }
         self.run(replica, peer, effects, |session, ctx, out| {
             session.start(ctx, out)
         });

@@ -2,17 +2,18 @@
 //! a short preamble (so the acceptor sees the stream at once); the acceptor answers with the
 //! same preamble, so the dialer reports a connection only once the other side has taken it (a
 //! device refused by the other side's handshake gate never shows as connected). Then frames
-//! read are handed to the engine thread and frames the engine sends are written, until either
-//! side ends.
+//! read are put in the connection's inbox for the sync thread and frames from its outbox are
+//! written, until either side ends. A full inbox holds the reader back (the stream is not read);
+//! see [`super::queue`].
 
 use std::time::Duration;
 
 use iroh::endpoint::{Connection, VarInt};
-use tokio::sync::mpsc;
 
 use super::endpoint::{CLOSE_DONE, CLOSE_NOT_ALLOWED, CLOSE_PROTOCOL, CLOSE_REVOKED};
 use super::frame::{FrameError, read_frame, write_frame};
 use super::key::device_of_endpoint;
+use super::queue::{InboxReceiver, Links, Outbox, inbox, outbox};
 use crate::id::DeviceId;
 use crate::sync::EndReason;
 use crate::sync::message::MAX_MESSAGE_BYTES;
@@ -23,33 +24,25 @@ const PREAMBLE: &[u8; 4] = b"NBJ2";
 /// How long opening the stream may take.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the engine thread asks of a connection.
-#[derive(Debug)]
-pub(crate) enum Out {
-    /// Write this frame.
-    Frame(Vec<u8>),
-    /// Close the connection.
-    Close(EndReason),
-}
+/// How long queued messages may take to go out once the sync thread closes a connection.
+const CLOSE_FLUSH: Duration = Duration::from_secs(1);
 
-/// What a connection tells the engine thread.
+/// What a connection tells the sync thread.
 #[derive(Debug)]
 pub(crate) enum Link {
-    /// The stream is up; `dialer` is the device that dialed.
+    /// The stream is up; `dialer` is the device that dialed. Received messages come through
+    /// `inbox`; messages put in `out` are written (see [`super::queue`]).
     Attach {
         peer: DeviceId,
         conn: u64,
         dialer: DeviceId,
-        out: mpsc::UnboundedSender<Out>,
+        out: Outbox,
+        inbox: InboxReceiver,
     },
-    /// A frame arrived.
-    Received {
-        peer: DeviceId,
-        conn: u64,
-        bytes: Vec<u8>,
-    },
-    /// The connection is gone.
+    /// The connection is gone (what its inbox still holds is handled first).
     Detach { peer: DeviceId, conn: u64 },
+    /// An inbox has messages, or an outbox has room again.
+    Wake,
 }
 
 fn close_code(reason: &EndReason) -> u32 {
@@ -73,7 +66,7 @@ pub(crate) async fn run(
     id: u64,
     me: DeviceId,
     dialed: bool,
-    links: mpsc::Sender<Link>,
+    links: Links,
 ) -> bool {
     let peer = device_of_endpoint(&connection.remote_id());
     let opened = tokio::time::timeout(OPEN_TIMEOUT, async {
@@ -115,50 +108,91 @@ pub(crate) async fn run(
             return false;
         }
     };
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel();
+    let (out, mut out_rx) = outbox(links.clone());
+    let (inbox_tx, inbox_rx) = inbox(links.clone());
     let dialer = if dialed { me } else { peer };
     let attach = Link::Attach {
         peer,
         conn: id,
         dialer,
-        out: out_tx,
+        out,
+        inbox: inbox_rx,
     };
-    if links.send(attach).await.is_err() {
+    if !links.send(attach).await {
         connection.close(VarInt::from_u32(CLOSE_DONE), b"stopping");
         return false;
     }
+    let signal = out_rx.close_signal();
     let writer = async {
-        while let Some(out) = out_rx.recv().await {
-            match out {
-                Out::Frame(bytes) => {
-                    if let Err(e) = write_frame(&mut send, &bytes).await {
-                        tracing::info!(device = %peer, "write failed: {e}");
-                        return;
+        let close = |reason: EndReason| {
+            tracing::info!(device = %peer, ?reason, "closing the connection");
+            connection.close(VarInt::from_u32(close_code(&reason)), b"session ended");
+        };
+        loop {
+            let next = tokio::select! {
+                biased;
+                reason = signal.closing() => Err(reason),
+                next = out_rx.next() => Ok(next),
+            };
+            let reason = match next {
+                Ok(Some(bytes)) => {
+                    // A peer that does not read blocks this write: a close request still ends
+                    // it (after a moment to finish the frame).
+                    let written = {
+                        let write = write_frame(&mut send, &bytes);
+                        tokio::pin!(write);
+                        tokio::select! {
+                            written = &mut write => Ok(written),
+                            reason = signal.closing() => {
+                                let _ = tokio::time::timeout(CLOSE_FLUSH, &mut write).await;
+                                Err(reason)
+                            }
+                        }
+                    };
+                    match written {
+                        Ok(Ok(())) => {
+                            out_rx.written(bytes.len());
+                            continue;
+                        }
+                        Ok(Err(e)) => {
+                            tracing::info!(device = %peer, "write failed: {e}");
+                            return;
+                        }
+                        Err(reason) => reason,
                     }
                 }
-                Out::Close(reason) => {
-                    tracing::info!(device = %peer, ?reason, "closing the connection");
+                Ok(None) => {
+                    // The sync thread let go of this connection (replaced, or the node stopped).
                     let _ = send.finish();
-                    connection.close(VarInt::from_u32(close_code(&reason)), b"session ended");
+                    connection.close(VarInt::from_u32(CLOSE_DONE), b"done");
                     return;
                 }
-            }
+                Err(reason) => reason,
+            };
+            // What was queued before the close goes out first, for a moment at most.
+            let _ = tokio::time::timeout(CLOSE_FLUSH, async {
+                while let Some(bytes) = out_rx.try_next() {
+                    if write_frame(&mut send, &bytes).await.is_err() {
+                        return;
+                    }
+                    out_rx.written(bytes.len());
+                }
+            })
+            .await;
+            let _ = send.finish();
+            close(reason);
+            return;
         }
-        // The engine thread let go of this connection (replaced, or the node stopped).
-        let _ = send.finish();
-        connection.close(VarInt::from_u32(CLOSE_DONE), b"done");
     };
     let reader = async {
         loop {
             match read_frame(&mut recv, MAX_MESSAGE_BYTES).await {
                 Ok(Some(bytes)) => {
-                    let link = Link::Received {
-                        peer,
-                        conn: id,
-                        bytes,
-                    };
-                    if links.send(link).await.is_err() {
-                        return;
+                    // Waits while the inbox is full: this stream is not read meanwhile.
+                    if inbox_tx.put(bytes).await.is_err() {
+                        // The sync thread let go of this connection: the writer closes it
+                        // (with the reason it was given, after what is queued).
+                        std::future::pending::<()>().await;
                     }
                 }
                 Ok(None) => return,

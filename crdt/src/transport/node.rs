@@ -1,13 +1,14 @@
 //! The sync node of one device: the [`Engine`] and the [`Store`] on a thread of their own
-//! (SQLite and Automerge calls block), fed by tokio tasks: one per connection, an accept loop,
-//! a ticker (about once a second) and a dialer per known peer (with backoff). Edits go through
-//! [`Node::with_store`] followed by [`Node::local_change`].
+//! (SQLite and Automerge calls block; see [`super::actor`]), fed by tokio tasks through bounded
+//! queues (see [`super::queue`]): one per connection, an accept loop, a ticker (about once a
+//! second) and a dialer per known peer (with backoff). Edits go through [`Node::with_store`]
+//! followed by [`Node::local_change`].
 //!
 //! At most one connection per peer is used. When both sides dial at once, both keep the
 //! connection dialed by the lower device id; a new connection from the same dialer replaces the
 //! old one (a reconnect).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -15,27 +16,25 @@ use std::time::{Duration, Instant};
 
 use iroh::address_lookup::MemoryLookup;
 use iroh::{Endpoint, RelayUrl, SecretKey};
-use tokio::sync::{Notify, broadcast, mpsc, oneshot};
+use tokio::sync::{Notify, broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use super::TransportError;
-use super::conn::{self, Link, Out, is_revoked};
+use super::actor::{self, COMMANDS, Command, UNSENT_SETTING, refresh_allowed};
+use super::conn::{self, Link, is_revoked};
 use super::endpoint::{self, ALPN, Allowed, PeerAddr, Roster};
 use super::join::{self, JOIN_ALPN, JoinError};
 use super::key::device_of;
-use crate::date::now_ms;
+use super::queue::{Changes, LINKS, Links};
 use crate::id::DeviceId;
 use crate::invite::Invitation;
 use crate::store::invitation::Refusal;
 use crate::store::profile::Profile;
 use crate::store::{Store, StoreError};
-use crate::sync::{Effect, EndReason, Engine, Event, Replica};
+use crate::sync::{EndReason, Engine, Event};
 
 /// The store as the node and the app share it: each holds the lock for one piece of work.
 pub type SharedStore = Arc<Mutex<Store>>;
-
-/// Where the list of changes not yet sent is kept across restarts (`device_setting`).
-const UNSENT_SETTING: &str = "sync.unsent";
 
 /// How a node is set up.
 #[derive(Debug, Clone)]
@@ -93,33 +92,26 @@ pub struct Status {
     pub revoked: bool,
 }
 
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
-
-enum Command {
-    Link(Link),
-    Event(Event),
-    Run(Job),
-    /// Documents the app changed (outside the sync thread): push them.
-    Changed(Vec<String>),
-    /// A team device said this one is revoked: wipe.
-    Revoked(DeviceId),
-}
-
-struct Shared {
-    me: DeviceId,
-    allowed: Allowed,
+/// What the node's tasks and the sync thread share.
+pub(super) struct Shared {
+    pub(super) me: DeviceId,
+    pub(super) allowed: Allowed,
     connected: Mutex<BTreeSet<DeviceId>>,
     next_conn: AtomicU64,
-    events: broadcast::Sender<SyncEvent>,
-    status: Mutex<Status>,
-    revoked: AtomicBool,
+    pub(super) events: broadcast::Sender<SyncEvent>,
+    pub(super) status: Mutex<Status>,
+    pub(super) revoked: AtomicBool,
     /// Woken when the team's devices may have changed (dial new ones).
-    team_changed: Notify,
+    pub(super) team_changed: Notify,
     /// A tick is queued for the sync thread and not handled yet.
-    tick_queued: AtomicBool,
+    pub(super) tick_queued: AtomicBool,
+    /// A connection woke the sync thread (see [`Links::wake`]).
+    pub(super) wake: Arc<AtomicBool>,
+    /// Documents the app changed, waiting for the sync thread.
+    pub(super) changes: Changes,
     /// Frame bytes (length prefix included) sent and received on every connection.
-    sent_bytes: AtomicU64,
-    received_bytes: AtomicU64,
+    pub(super) sent_bytes: AtomicU64,
+    pub(super) received_bytes: AtomicU64,
 }
 
 impl Shared {
@@ -127,7 +119,7 @@ impl Shared {
         self.connected.lock().is_ok_and(|set| set.contains(peer))
     }
 
-    fn set_connected(&self, peer: DeviceId, up: bool) {
+    pub(super) fn set_connected(&self, peer: DeviceId, up: bool) {
         if let Ok(mut set) = self.connected.lock() {
             if up {
                 set.insert(peer);
@@ -140,17 +132,38 @@ impl Shared {
 
 /// Reports documents the app changed to a running node (see [`Node::notifier`]).
 #[derive(Debug, Clone)]
-pub struct Notifier(mpsc::WeakUnboundedSender<Command>);
+pub struct Notifier {
+    commands: mpsc::WeakSender<Command>,
+    shared: std::sync::Weak<Shared>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("device", &self.me)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Notifier {
     /// The app changed these documents: push them. Does nothing once the node has stopped.
+    /// Never waits.
     pub fn changed(&self, doc_ids: Vec<String>) {
         if doc_ids.is_empty() {
             return;
         }
-        if let Some(commands) = self.0.upgrade() {
-            let _ = commands.send(Command::Changed(doc_ids));
+        if let (Some(commands), Some(shared)) = (self.commands.upgrade(), self.shared.upgrade()) {
+            changed(&commands, &shared, doc_ids);
         }
+    }
+}
+
+/// Hand the documents the app changed to the sync thread (waking it if they are the first).
+fn changed(commands: &mpsc::Sender<Command>, shared: &Shared, doc_ids: Vec<String>) {
+    if shared.changes.add(doc_ids) {
+        // When the queue is full the sync thread is busy: it looks at the changes after each
+        // command anyway.
+        let _ = commands.try_send(Command::Wake);
     }
 }
 
@@ -170,8 +183,8 @@ pub struct Node {
     endpoint: Endpoint,
     lookup: MemoryLookup,
     relay: Option<RelayUrl>,
-    commands: mpsc::UnboundedSender<Command>,
-    links: mpsc::Sender<Link>,
+    commands: mpsc::Sender<Command>,
+    links: Links,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     dialing: Arc<Mutex<BTreeSet<DeviceId>>>,
     store: SharedStore,
@@ -236,24 +249,27 @@ impl Node {
             revoked: AtomicBool::new(false),
             team_changed: Notify::new(),
             tick_queued: AtomicBool::new(false),
+            wake: Arc::new(AtomicBool::new(false)),
+            changes: Changes::default(),
             sent_bytes: AtomicU64::new(0),
             received_bytes: AtomicU64::new(0),
         });
-        let (commands, rx) = mpsc::unbounded_channel();
+        let (commands, rx) = mpsc::channel(COMMANDS);
         let engine = Engine::new(me, config.always_on.clone());
         let actor_shared = shared.clone();
         let actor_store = store.clone();
         let actor = std::thread::Builder::new()
             .name("nabij-sync".into())
-            .spawn(move || actor(&actor_store, engine, rx, &actor_shared))
+            .spawn(move || actor::run(&actor_store, engine, rx, &actor_shared))
             .map_err(|e| TransportError::Setup(format!("sync thread: {e}")))?;
-        let (links, mut link_rx) = mpsc::channel::<Link>(256);
+        let (link_tx, mut link_rx) = mpsc::channel::<Link>(LINKS);
+        let links = Links::new(link_tx, shared.wake.clone());
         let mut tasks = Vec::new();
         // Links go through the same queue as the other commands, in order per connection.
         let forward = commands.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(link) = link_rx.recv().await {
-                if forward.send(Command::Link(link)).is_err() {
+                if forward.send(Command::Link(link)).await.is_err() {
                     return;
                 }
             }
@@ -271,8 +287,13 @@ impl Node {
                 if ticker.tick_queued.swap(true, Ordering::Relaxed) {
                     continue;
                 }
-                if tick.send(Command::Event(Event::Tick)).is_err() {
-                    return;
+                match tick.try_send(Command::Event(Event::Tick)) {
+                    Ok(()) => {}
+                    // The queue is full: the next tick tries again.
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        ticker.tick_queued.store(false, Ordering::Relaxed);
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => return,
                 }
             }
         }));
@@ -424,31 +445,33 @@ impl Node {
         &self,
         f: impl FnOnce(&mut Store) -> T + Send + 'static,
     ) -> Result<T, TransportError> {
-        let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |store| {
-            let _ = tx.send(f(store));
-        });
+        let (job, answer) = actor::job(f);
         self.commands
-            .send(Command::Run(job))
+            .send(job)
+            .await
             .map_err(|_| TransportError::Stopped)?;
-        rx.await.map_err(|_| TransportError::Stopped)
+        answer.await.map_err(|_| TransportError::Stopped)
     }
 
     /// The app changed these documents (holding the shared store itself): push them to the
     /// peers allowed to see them. Never blocks.
     pub fn changed(&self, doc_ids: Vec<String>) -> Result<(), TransportError> {
-        if doc_ids.is_empty() {
-            return Ok(());
+        if self.commands.is_closed() {
+            return Err(TransportError::Stopped);
         }
-        self.commands
-            .send(Command::Changed(doc_ids))
-            .map_err(|_| TransportError::Stopped)
+        if !doc_ids.is_empty() {
+            changed(&self.commands, &self.shared, doc_ids);
+        }
+        Ok(())
     }
 
     /// A handle the app keeps to report its changes ([`Notifier::changed`]); it does not keep
     /// the node running.
     pub fn notifier(&self) -> Notifier {
-        Notifier(self.commands.downgrade())
+        Notifier {
+            commands: self.commands.downgrade(),
+            shared: Arc::downgrade(&self.shared),
+        }
     }
 
     /// The sync state at a glance.
@@ -507,6 +530,7 @@ impl Node {
             .map_err(|e| JoinError::Protocol(e.to_string()))?;
         self.commands
             .send(Command::Event(Event::LocalChange(profile.team.to_string())))
+            .await
             .map_err(|_| TransportError::Stopped)?;
         // A device that was revoked from a team before may join another (or rejoin): dial
         // afresh.
@@ -525,9 +549,7 @@ impl Node {
 
     /// Document `doc_id` changed on this device: push it to the peers allowed to see it.
     pub async fn local_change(&self, doc_id: impl Into<String>) -> Result<(), TransportError> {
-        self.commands
-            .send(Command::Changed(vec![doc_id.into()]))
-            .map_err(|_| TransportError::Stopped)
+        self.changed(vec![doc_id.into()])
     }
 
     /// Stop and hand the store back (fails when the store is still shared with someone else).
@@ -548,9 +570,10 @@ impl Node {
         }
         let actor = self.actor.take().ok_or(TransportError::Stopped)?;
         // Dropping every sender ends the sync thread's loop.
-        let (commands, _) = mpsc::unbounded_channel();
+        let (commands, _) = mpsc::channel(1);
         drop(std::mem::replace(&mut self.commands, commands));
         let (links, _) = mpsc::channel(1);
+        let links = Links::new(links, Arc::new(AtomicBool::new(false)));
         drop(std::mem::replace(&mut self.links, links));
         tokio::task::spawn_blocking(move || actor.join())
             .await
@@ -576,8 +599,8 @@ impl Drop for Node {
 async fn accept_loop(
     endpoint: Endpoint,
     shared: Arc<Shared>,
-    links: mpsc::Sender<Link>,
-    commands: mpsc::WeakUnboundedSender<Command>,
+    links: Links,
+    commands: mpsc::WeakSender<Command>,
 ) {
     while let Some(incoming) = endpoint.accept().await {
         let shared = shared.clone();
@@ -613,16 +636,15 @@ async fn accept_loop(
 async fn answer_join(
     device: DeviceId,
     request: join::JoinRequest,
-    commands: mpsc::UnboundedSender<Command>,
+    commands: mpsc::Sender<Command>,
 ) -> Option<Result<crate::store::invitation::JoinGrant, Refusal>> {
-    let (tx, rx) = oneshot::channel();
-    let job: Job = Box::new(move |store: &mut Store| {
-        let _ = tx.send(redeem(store, device, &request));
-    });
-    commands.send(Command::Run(job)).ok()?;
-    let (answer, team) = rx.await.ok()?.ok()?;
+    let (job, answer) = actor::job(move |store: &mut Store| redeem(store, device, &request));
+    commands.send(job).await.ok()?;
+    let (answer, team) = answer.await.ok()?.ok()?;
     if let Some(team) = team {
-        let _ = commands.send(Command::Event(Event::LocalChange(team)));
+        let _ = commands
+            .send(Command::Event(Event::LocalChange(team)))
+            .await;
     }
     Some(answer)
 }
@@ -653,8 +675,8 @@ async fn dial_loop(
     addr: iroh::EndpointAddr,
     device: DeviceId,
     shared: Arc<Shared>,
-    links: mpsc::Sender<Link>,
-    revoked: mpsc::WeakUnboundedSender<Command>,
+    links: Links,
+    revoked: mpsc::WeakSender<Command>,
 ) {
     const FIRST: Duration = Duration::from_millis(200);
     const MAX: Duration = Duration::from_secs(30);
@@ -682,7 +704,7 @@ async fn dial_loop(
                     // team), and says this device is revoked.
                     tracing::warn!(%device, "this device was revoked from the team");
                     if let Some(revoked) = revoked.upgrade() {
-                        let _ = revoked.send(Command::Revoked(device));
+                        let _ = revoked.send(Command::Revoked(device)).await;
                     }
                     return;
                 }
@@ -702,7 +724,7 @@ async fn dial_loop(
                 if told {
                     tracing::warn!(%device, "this device was revoked from the team");
                     if let Some(revoked) = revoked.upgrade() {
-                        let _ = revoked.send(Command::Revoked(device));
+                        let _ = revoked.send(Command::Revoked(device)).await;
                     }
                     return;
                 }
@@ -712,32 +734,6 @@ async fn dial_loop(
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX);
-    }
-}
-
-/// The team's devices as the team document(s) in `store` list them.
-fn refresh_allowed(store: &mut Store, allowed: &Allowed) {
-    let roster = match store.devices() {
-        Ok(devices) => {
-            let revoked: BTreeSet<DeviceId> = devices
-                .iter()
-                .filter(|d| d.revoked)
-                .map(|d| d.device)
-                .collect();
-            let active = devices
-                .into_iter()
-                .map(|d| d.device)
-                .filter(|d| !revoked.contains(d))
-                .collect();
-            Roster { active, revoked }
-        }
-        Err(e) => {
-            tracing::error!("cannot read the team's devices: {e}");
-            Roster::default()
-        }
-    };
-    if let Ok(mut set) = allowed.write() {
-        *set = roster;
     }
 }
 
@@ -763,300 +759,4 @@ fn team_peers(store: &SharedStore, me: DeviceId) -> Vec<PeerAddr> {
             })
         })
         .collect()
-}
-
-/// Forget documents in `status.unsent` that `peer` now holds as they are here: all it may hold
-/// when the session has caught up (`caught_up`), else those it said it has at our heads.
-fn mark_sent(
-    store: &mut Store,
-    engine: &Engine,
-    peer: &DeviceId,
-    shared: &Shared,
-    caught_up: bool,
-) {
-    let Ok(mut status) = shared.status.lock() else {
-        return;
-    };
-    if caught_up {
-        status.last_sync_ms = Some(now_ms());
-    }
-    if status.unsent.is_empty() {
-        return;
-    }
-    let before = status.unsent.len();
-    status.unsent.retain(|id| match store.document(id) {
-        Ok(Some(record)) => {
-            let shared_with = engine.may_share(peer, &record.readers);
-            !(shared_with && (caught_up || engine.peer_has(peer, id, &record.heads)))
-        }
-        // Gone (or unreadable): nothing to send.
-        _ => false,
-    });
-    if status.unsent.len() != before {
-        status.last_sync_ms = Some(now_ms());
-        save_unsent(store, &status.unsent);
-    }
-}
-
-fn save_unsent(store: &mut Store, unsent: &[String]) {
-    let text = unsent.join("\n");
-    let value = (!text.is_empty()).then_some(text.as_str());
-    if let Err(e) = store.set_setting(UNSENT_SETTING, value) {
-        tracing::error!("cannot remember unsent changes: {e}");
-    }
-}
-
-/// Most received messages handled as one batch (one durable write).
-const BATCH_MESSAGES: usize = 128;
-/// Most bytes of received messages handled as one batch.
-const BATCH_BYTES: usize = 16 * 1024 * 1024;
-
-/// Bytes of `message` on the stream: the length prefix and the message.
-fn frame_bytes(message: &[u8]) -> u64 {
-    message.len() as u64 + 4
-}
-
-struct Current {
-    conn: u64,
-    dialer: DeviceId,
-    out: mpsc::UnboundedSender<Out>,
-}
-
-/// The sync thread: the owner of the engine; it holds the store's lock for one command at a
-/// time.
-fn actor(
-    store: &SharedStore,
-    mut engine: Engine,
-    mut rx: mpsc::UnboundedReceiver<Command>,
-    shared: &Shared,
-) {
-    let mut links: BTreeMap<DeviceId, Current> = BTreeMap::new();
-    // A command taken from the queue while collecting a batch, to handle next.
-    let mut next: Option<Command> = None;
-    while let Some(command) = next.take().or_else(|| rx.blocking_recv()) {
-        let Ok(mut guard) = store.lock() else {
-            tracing::error!("the store's lock is poisoned: sync stops");
-            return;
-        };
-        let store: &mut Store = &mut guard;
-        if let Command::Event(Event::Tick) = &command {
-            shared.tick_queued.store(false, Ordering::Relaxed);
-        }
-        let effects = match command {
-            Command::Link(Link::Received { peer, conn, bytes }) => received(
-                store,
-                &mut engine,
-                &links,
-                (peer, conn, bytes),
-                &mut rx,
-                &mut next,
-                shared,
-            ),
-            other => handle(store, &mut engine, &mut links, other, shared),
-        };
-        // What this command wrote: the app learns of documents that came in by sync.
-        match store.take_changed() {
-            Ok(ids) if !ids.is_empty() => {
-                let _ = shared.events.send(SyncEvent::Changed(ids));
-            }
-            Ok(_) => {}
-            Err(e) => tracing::error!("cannot list changed documents: {e}"),
-        }
-        for effect in effects {
-            match effect {
-                Effect::Send { peer, bytes } => {
-                    if let Some(current) = links.get(&peer) {
-                        shared
-                            .sent_bytes
-                            .fetch_add(frame_bytes(&bytes), Ordering::Relaxed);
-                        let _ = current.out.send(Out::Frame(bytes));
-                    }
-                }
-                Effect::CaughtUp { peer } => {
-                    mark_sent(store, &engine, &peer, shared, true);
-                    let _ = shared.events.send(SyncEvent::CaughtUp(peer));
-                }
-                Effect::Disconnect { peer, reason } => {
-                    if let Some(current) = links.remove(&peer) {
-                        let _ = current.out.send(Out::Close(reason.clone()));
-                        shared.set_connected(peer, false);
-                    }
-                    let _ = shared.events.send(SyncEvent::Ended(peer, reason));
-                }
-            }
-        }
-    }
-}
-
-/// Messages from peers: this one and those already waiting are handled together, with one
-/// durable write for all they store (answers go out once it is done). Then: what came in is
-/// announced, a changed team document refreshes the handshake gate and the dialers, and pushed
-/// changes the peers now hold are no longer counted as unsent.
-fn received(
-    store: &mut Store,
-    engine: &mut Engine,
-    links: &BTreeMap<DeviceId, Current>,
-    first: (DeviceId, u64, Vec<u8>),
-    rx: &mut mpsc::UnboundedReceiver<Command>,
-    next: &mut Option<Command>,
-    shared: &Shared,
-) -> Vec<Effect> {
-    let mut batch = Vec::new();
-    let mut batch_bytes = 0;
-    let mut peers = BTreeSet::new();
-    let mut received = Some(first);
-    while let Some((peer, conn, bytes)) = received.take() {
-        if links.get(&peer).is_some_and(|c| c.conn == conn) {
-            shared
-                .received_bytes
-                .fetch_add(frame_bytes(&bytes), Ordering::Relaxed);
-            batch_bytes += bytes.len();
-            peers.insert(peer);
-            batch.push(Event::Received { from: peer, bytes });
-        }
-        if batch.len() >= BATCH_MESSAGES || batch_bytes >= BATCH_BYTES {
-            break;
-        }
-        match rx.try_recv() {
-            Ok(Command::Link(Link::Received { peer, conn, bytes })) => {
-                received = Some((peer, conn, bytes));
-            }
-            Ok(other) => *next = Some(other),
-            Err(_) => {}
-        }
-    }
-    if batch.is_empty() {
-        return Vec::new();
-    }
-    let effects = engine.handle_batch(store, batch);
-    for peer in &peers {
-        mark_sent(store, engine, peer, shared, false);
-    }
-    if store.take_changed().is_ok_and(|ids| {
-        let team = ids.iter().any(|id| is_team_doc(store, id));
-        if !ids.is_empty() {
-            let _ = shared.events.send(SyncEvent::Changed(ids));
-        }
-        team
-    }) {
-        refresh_allowed(store, &shared.allowed);
-        shared.team_changed.notify_one();
-    }
-    effects
-}
-
-/// Handle one command with the store locked; returns the engine's effects.
-fn handle(
-    store: &mut Store,
-    engine: &mut Engine,
-    links: &mut BTreeMap<DeviceId, Current>,
-    command: Command,
-    shared: &Shared,
-) -> Vec<Effect> {
-    let me = shared.me;
-    let mut effects = Vec::new();
-    match command {
-        Command::Link(Link::Attach {
-            peer,
-            conn,
-            dialer,
-            out,
-        }) => {
-            let preferred = me.min(peer);
-            if let Some(old) = links.get(&peer) {
-                if old.dialer == preferred && dialer != preferred {
-                    // A simultaneous dial: keep the connection the lower id dialed.
-                    let _ = out.send(Out::Close(EndReason::Local("duplicate".into())));
-                    return effects;
-                }
-                if let Some(old) = links.remove(&peer) {
-                    drop(old.out);
-                    effects.extend(engine.handle(store, Event::Disconnected(peer)));
-                }
-            }
-            links.insert(peer, Current { conn, dialer, out });
-            shared.set_connected(peer, true);
-            let _ = shared.events.send(SyncEvent::Connected(peer));
-            effects.extend(engine.handle(store, Event::Connected(peer)));
-        }
-        // Handled in batches by `received`.
-        Command::Link(Link::Received { .. }) => {}
-        Command::Link(Link::Detach { peer, conn }) => {
-            if links.get(&peer).is_some_and(|c| c.conn == conn) {
-                links.remove(&peer);
-                shared.set_connected(peer, false);
-                let _ = shared.events.send(SyncEvent::Disconnected(peer));
-                effects = engine.handle(store, Event::Disconnected(peer));
-            }
-        }
-        Command::Event(event) => {
-            // A tick changes no document; a local change (of the team, after a join) may.
-            // Team documents that come in or are edited refresh the gate where they are handled.
-            let local = !matches!(event, Event::Tick);
-            effects = engine.handle(store, event);
-            if local {
-                refresh_allowed(store, &shared.allowed);
-            }
-        }
-        Command::Run(job) => {
-            job(store);
-            // What a job wrote is a local change.
-            if let Ok(ids) = store.take_changed() {
-                effects = local_changes(store, engine, ids, shared);
-            }
-        }
-        Command::Changed(ids) => effects = local_changes(store, engine, ids, shared),
-        Command::Revoked(by) => {
-            if !shared.revoked.swap(true, Ordering::Relaxed) {
-                match store.wipe_team() {
-                    Ok(()) => tracing::warn!(%by, "revoked: the team's data was wiped"),
-                    Err(e) => tracing::error!("revoked, but wiping failed: {e}"),
-                }
-                for (_, current) in std::mem::take(links) {
-                    let _ = current.out.send(Out::Close(EndReason::NotAllowed));
-                }
-                if let Ok(mut status) = shared.status.lock() {
-                    status.unsent.clear();
-                }
-                refresh_allowed(store, &shared.allowed);
-                let _ = store.take_changed();
-                let _ = shared.events.send(SyncEvent::Revoked(by));
-            }
-        }
-    }
-    effects
-}
-
-fn is_team_doc(store: &mut Store, id: &str) -> bool {
-    matches!(store.document(id), Ok(Some(record)) if record.kind == crate::doc::DocKind::Team)
-}
-
-/// Documents changed on this device: remember them as unsent and push them.
-fn local_changes(
-    store: &mut Store,
-    engine: &mut Engine,
-    ids: Vec<String>,
-    shared: &Shared,
-) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    let mut team = false;
-    if let Ok(mut status) = shared.status.lock() {
-        for id in &ids {
-            if !status.unsent.contains(id) {
-                status.unsent.push(id.clone());
-            }
-        }
-        save_unsent(store, &status.unsent);
-    }
-    for id in ids {
-        team |= is_team_doc(store, &id);
-        effects.extend(engine.handle(store, Event::LocalChange(id)));
-    }
-    if team {
-        refresh_allowed(store, &shared.allowed);
-        shared.team_changed.notify_one();
-    }
-    // Changes on behalf of sync bookkeeping (the unsent list) are not documents.
-    let _ = store.take_changed();
-    effects
 }

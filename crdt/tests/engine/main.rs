@@ -16,6 +16,7 @@ mod keys;
 mod lan;
 mod rebuild;
 mod rogue;
+mod rogue_flood;
 mod storage;
 mod sync_sim;
 mod transport;

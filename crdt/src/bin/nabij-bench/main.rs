@@ -21,7 +21,13 @@
 //!   `edit_propagation_p50_ms` / `_p95_ms`, `sync_peak_rss_mb` (with `NABIJ_BENCH_CASES` cases;
 //!   the `10k` in the names is the default size, `sync_cases` the actual one).
 //!
-//! `NABIJ_BENCH_SYNC=only` runs only the sync part, `NABIJ_BENCH_SYNC=skip` everything else.
+//! - then a flood (see `flood.rs`): an honest device's edits acknowledged by a real `nabij-peer`
+//!   process while another device of the team floods it: `flood_ack_p99_ms`,
+//!   `flood_base_rss_mb`, `flood_peak_rss_mb` (with `NABIJ_BENCH_FLOOD_CASES` cases, 1,000 by
+//!   default; `nabij-peer` must be built next to this binary).
+//!
+//! `NABIJ_BENCH_SYNC=only` runs only the sync part, `NABIJ_BENCH_SYNC=skip` everything else;
+//! `NABIJ_BENCH_FLOOD=only` runs only the flood part, `NABIJ_BENCH_FLOOD=skip` everything else.
 //! `NABIJ_BENCH_CASES`, `NABIJ_BENCH_ENTRIES` and `NABIJ_BENCH_PLAIN_CASES` change the sizes (for
 //! a quick trial run); `NABIJ_BENCH_DIR` sets where the temporary stores go (default: the system
 //! temporary directory, which should be on a real disk for the fsync figures to mean anything).
@@ -38,6 +44,7 @@ use nabij_crdt::id::{CaseId, MemberId, TeamId};
 use nabij_crdt::seed::{RARE_SURNAMES, Seeder, seed_cases};
 use nabij_crdt::store::{CaseFilter, DATABASE_FILE, KeySource, Store};
 
+mod flood;
 mod signing;
 mod sync;
 
@@ -217,6 +224,21 @@ fn run() -> Result<String> {
     let author = Author::generate(MemberId::random());
     let team = TeamId::random();
 
+    let flood_mode = std::env::var("NABIJ_BENCH_FLOOD").unwrap_or_default();
+    let flood_cases = env_usize("NABIJ_BENCH_FLOOD_CASES", 1_000)?.max(1);
+    let flood_part = |name: &str| -> Result<Vec<(&'static str, f64)>> {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir)?;
+        let figures = flood::measure(start, &dir, flood_cases, entries)?;
+        std::fs::remove_dir_all(&dir)?;
+        Ok(figures)
+    };
+    if flood_mode == "only" {
+        let mut figures = flood_part("flood")?;
+        figures.push(("total_s", start.elapsed().as_secs_f64()));
+        return Ok(json(&figures));
+    }
+
     // Sync first, so that its peak memory is its own (the peak is reset after its seeding).
     let sync_mode = std::env::var("NABIJ_BENCH_SYNC").unwrap_or_default();
     let mut sync_figures = Vec::new();
@@ -230,6 +252,12 @@ fn run() -> Result<String> {
         sync_figures.push(("total_s", start.elapsed().as_secs_f64()));
         return Ok(json(&sync_figures));
     }
+    // The flood runs against a peer process: this process's memory is not measured by it.
+    let flood_figures = if flood_mode == "skip" {
+        Vec::new()
+    } else {
+        flood_part("flood")?
+    };
 
     // The encrypted store.
     let data = tmp.path().join("encrypted");
@@ -350,6 +378,7 @@ fn run() -> Result<String> {
     ];
     figures.extend(signing::measure()?);
     figures.extend(sync_figures);
+    figures.extend(flood_figures);
     figures.push(("total_s", start.elapsed().as_secs_f64()));
     Ok(json(&figures))
 }

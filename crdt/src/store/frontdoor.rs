@@ -57,9 +57,7 @@ impl Store {
         let case = self.open_case(id)?;
         let owner = MemberId::parse(&case.owner)
             .map_err(|_| InputError::new("owner", Problem::NotFound))?;
-        let year = case
-            .client_birth_year()
-            .filter(|year| input::birth_year("birth_year", *year).is_ok());
+        let year = case.client_birth_year().filter(|year| index_takes(*year));
         let name = case.client_name().to_string();
         self.edit_team(&self.author(me)?, &me.team, |team| {
             team.upsert_client_index_entry(id, &name, year, &owner)
@@ -67,9 +65,8 @@ impl Store {
     }
 
     /// Change a case with validated edits as `me` (this device's user), and keep the team's
-    /// client index current: when the edit changes what the index shows of the case (the
-    /// client's name or birth year, or the owner), the entry is refreshed in the same
-    /// all-or-nothing operation. Returns what `edit` returned.
+    /// client index current in the same all-or-nothing operation (see
+    /// [`Store::keeping_index_current`]). Returns what `edit` returned.
     pub fn edit_case_as<T>(
         &mut self,
         me: &Profile,
@@ -77,26 +74,70 @@ impl Store {
         edit: impl FnOnce(&mut CaseEditor<'_>) -> Result<T, DocError>,
     ) -> Result<T, StoreError> {
         let author = self.author(me)?;
+        self.keeping_index_current(me, id, |store| store.edit_case(&author, id, edit))
+    }
+
+    /// Settle a conflict in a case as `me` by picking one of its values (see
+    /// [`Store::resolve_case_conflict`]); the client index follows when the client's name or
+    /// birth date was the field in conflict.
+    pub fn resolve_case_conflict_as(
+        &mut self,
+        me: &Profile,
+        id: &CaseId,
+        path: &[String],
+        choice: usize,
+    ) -> Result<(), StoreError> {
+        let author = self.author(me)?;
+        self.keeping_index_current(me, id, |store| {
+            store.resolve_case_conflict(&author, id, path, choice)
+        })
+    }
+
+    /// Run `edit` (a change to case `id`) and refresh the case's client-index entry when the
+    /// case now shows the client's name, birth year or owner otherwise than before, or than
+    /// its entry does (an entry left stale, e.g. by concurrent renames): all or nothing.
+    fn keeping_index_current<T>(
+        &mut self,
+        me: &Profile,
+        id: &CaseId,
+        edit: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.all_or_nothing(|store| {
             let before = store.indexed_fields(id)?;
-            let value = store.edit_case(&author, id, edit)?;
+            let value = edit(store)?;
             let after = store.indexed_fields(id)?;
-            if after != before {
+            let entry = store.index_entry(me, id)?;
+            if after != before || entry.is_some_and(|entry| Some(entry) != after) {
                 store.index_case(me, id)?;
             }
             Ok(value)
         })
     }
 
-    /// What the client index shows of a case, as the case list has it (read from the query
-    /// table, which is written with the case; the document is not loaded).
+    /// What the client index should show of a case, from the case list (a query table written
+    /// with the case; the document is not loaded).
     fn indexed_fields(&self, id: &CaseId) -> Result<Option<IndexedFields>, StoreError> {
-        Ok(self
+        let fields: Option<IndexedFields> = self
             .conn
             .prepare_cached(
                 "SELECT client_name, birth_year, owner FROM case_list WHERE case_id = ?1",
             )?
             .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(fields.map(|(name, year, owner)| (name, year.filter(|y| index_takes(*y)), owner)))
+    }
+
+    /// What the team's client index shows of a case.
+    fn index_entry(&self, me: &Profile, id: &CaseId) -> Result<Option<IndexedFields>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT display_name, birth_year, owner FROM client_index
+                 WHERE case_id = ?1 AND team_doc = ?2",
+            )?
+            .query_row([id.as_str(), me.team.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?)
     }
 
@@ -170,8 +211,14 @@ impl Store {
     }
 }
 
-/// The client's name and birth year and the owner, as the case list has them.
+/// The client's name and birth year and the owner, as the client index shows them.
 type IndexedFields = (String, Option<u16>, String);
+
+/// Whether the client index takes this birth year (see [`input::birth_year`]); a year it does
+/// not take (a case from before birth dates were checked) is left out of the entry.
+fn index_takes(year: u16) -> bool {
+    input::birth_year("birth_year", year).is_ok()
+}
 
 #[cfg(test)]
 mod tests {

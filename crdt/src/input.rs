@@ -105,6 +105,35 @@ pub fn optional_date(
     }
 }
 
+/// The latest birth date accepted: today in the earliest time zone (UTC+14), so that a person
+/// born today is accepted wherever the device's clock is set.
+pub fn latest_birth_date() -> crate::date::Date {
+    crate::date::Date::of_moment(crate::date::now_ms() + 14 * 3_600_000)
+}
+
+/// An optional birth date: a valid date (from 1900) not after [`latest_birth_date`]; empty
+/// becomes `None`. The one rule for every birth date (client and household members), which the
+/// client index's birth year follows ([`birth_year`]).
+pub fn birth_date(field: &'static str, text: Option<&str>) -> Result<Option<String>, InputError> {
+    let Some(text) = optional_date(field, text)? else {
+        return Ok(None);
+    };
+    match crate::date::Date::parse(&text) {
+        Ok(date) if date <= latest_birth_date() => Ok(Some(text)),
+        Ok(_) => Err(InputError::new(field, Problem::OutOfRange)),
+        Err(_) => Err(InputError::new(field, Problem::InvalidDate)),
+    }
+}
+
+/// A birth year as the client index keeps it: the year of a birth date [`birth_date`] accepts.
+pub fn birth_year(field: &'static str, year: u16) -> Result<u16, InputError> {
+    if (1900..=latest_birth_date().year()).contains(&year) {
+        Ok(year)
+    } else {
+        Err(InputError::new(field, Problem::OutOfRange))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +155,32 @@ mod tests {
             Problem::InvalidDate
         );
         assert_eq!(optional_date("due", Some("")).unwrap(), None);
+    }
+
+    #[test]
+    fn birth_dates_and_years_follow_one_rule() {
+        let latest = latest_birth_date();
+        let next_year = latest.year() + 1;
+        assert_eq!(
+            birth_date("birth_date", Some(" 1984-05-02 ")).unwrap(),
+            Some("1984-05-02".into())
+        );
+        assert_eq!(birth_date("birth_date", Some("")).unwrap(), None);
+        assert_eq!(
+            birth_date("birth_date", Some(&latest.to_string())).unwrap(),
+            Some(latest.to_string())
+        );
+        assert_eq!(
+            birth_date("birth_date", Some(&format!("{next_year}-12-31"))).unwrap_err(),
+            InputError::new("birth_date", Problem::OutOfRange)
+        );
+        assert_eq!(
+            birth_date("birth_date", Some("1984-02-30")).unwrap_err(),
+            InputError::new("birth_date", Problem::InvalidDate)
+        );
+        assert_eq!(birth_year("birth_year", latest.year()), Ok(latest.year()));
+        assert_eq!(birth_year("birth_year", 1900), Ok(1900));
+        assert!(birth_year("birth_year", 1899).is_err());
+        assert!(birth_year("birth_year", next_year).is_err());
     }
 }

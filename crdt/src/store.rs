@@ -35,6 +35,7 @@ mod signatures;
 mod sync;
 mod team_rules;
 mod teams;
+mod unit;
 
 pub use cases::{CaseFilter, CaseSummary, TaskDue};
 pub use intake::{ClientMatch, IntakeRow};
@@ -179,6 +180,8 @@ pub struct Store {
     /// This device's secret key, which signs every change written here (see
     /// [`Store::set_device_key`]).
     device_key: Option<iroh::SecretKey>,
+    /// The open units of work (see `Store::all_or_nothing`).
+    units: unit::Units,
     // Held for its lock; closed (and so unlocked) after `conn` on drop.
     _lock: File,
 }
@@ -249,6 +252,7 @@ impl Store {
             cache: document::Cache::new(document::CACHE_DOCUMENTS),
             batch_error: None,
             device_key: None,
+            units: unit::Units::default(),
             _lock: lock,
         })
     }

@@ -166,7 +166,7 @@ pub fn create_case(
 ) -> Result<(CaseId, AutoCommit), DocError> {
     let client = Person {
         name: input::required("client_name", &new.client_name, SHORT_TEXT)?,
-        birth_date: input::optional_date("birth_date", new.birth_date.as_deref())?,
+        birth_date: input::birth_date("birth_date", new.birth_date.as_deref())?,
         contact: input::optional("contact", new.contact.as_deref(), SHORT_TEXT)?,
         language: input::optional("language", new.language.as_deref(), SHORT_TEXT)?,
         role: HouseholdRole::Client,
@@ -225,7 +225,7 @@ impl<'a> CaseEditor<'a> {
     pub fn add_person(&mut self, new: NewPerson) -> Result<ItemId, DocError> {
         let person = Person {
             name: input::required("name", &new.name, SHORT_TEXT)?,
-            birth_date: input::optional_date("birth_date", new.birth_date.as_deref())?,
+            birth_date: input::birth_date("birth_date", new.birth_date.as_deref())?,
             contact: input::optional("contact", new.contact.as_deref(), SHORT_TEXT)?,
             language: input::optional("language", new.language.as_deref(), SHORT_TEXT)?,
             role: new.role,
@@ -244,7 +244,7 @@ impl<'a> CaseEditor<'a> {
             set_field(self.doc, "people", "person", id, "name", name)?;
         }
         if let Some(birth_date) = update.birth_date {
-            let value = input::optional_date("birth_date", Some(&birth_date))?;
+            let value = input::birth_date("birth_date", Some(&birth_date))?;
             set_field(self.doc, "people", "person", id, "birth_date", value)?;
         }
         if let Some(contact) = update.contact {

@@ -76,7 +76,9 @@ impl Store {
     }
 
     /// Change a case with validated edits, stored as one change by `author`:
-    /// `store.edit_case(&me, &id, |case| case.add_journal_entry(entry))`.
+    /// `store.edit_case(&me, &id, |case| case.add_journal_entry(entry))`. The team's client
+    /// index is not touched; as this device's user, use [`Store::edit_case_as`], which keeps it
+    /// current.
     pub fn edit_case<T>(
         &mut self,
         author: &Author,

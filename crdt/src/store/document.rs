@@ -238,7 +238,26 @@ impl Store {
 
     /// Put a document (back) into the cache.
     pub(crate) fn keep_document(&mut self, id: &str, doc: AutoCommit) {
+        self.units.kept(id);
         self.cache.0.put(id.to_string(), doc);
+    }
+
+    /// Drop a document from the cache (it is read from disk again when needed).
+    pub(crate) fn forget_document(&mut self, id: &str) {
+        self.cache.0.pop(id);
+    }
+
+    /// Tests only: the ids and heads of the documents loaded in memory.
+    #[cfg(test)]
+    pub(crate) fn cached_heads(&mut self) -> Vec<(String, Vec<u8>)> {
+        let mut heads: Vec<(String, Vec<u8>)> = self
+            .cache
+            .0
+            .iter_mut()
+            .map(|(id, doc)| (id.clone(), encode_heads(doc.get_heads())))
+            .collect();
+        heads.sort();
+        heads
     }
 
     /// Number of documents loaded in memory.
@@ -355,6 +374,7 @@ impl Store {
             Self::write_document(&tx, *kind, id, doc, true)?;
             signatures::save(&tx, id, signed.iter().copied())?;
             projection::project(&tx, *kind, id, doc)?;
+            self.units.write_point()?;
         }
         tx.commit()?;
         for (_, id, doc, _) in docs {
@@ -391,10 +411,13 @@ impl Store {
         }
         author.commit(&mut doc);
         let signed = signatures::sign_local(&mut doc, &before, author)?;
-        let tx = self.conn.transaction()?;
+        // A savepoint, not a transaction: the edit may be one step of a unit of work (see
+        // `Store::all_or_nothing`); on its own it is a transaction all the same.
+        let tx = self.conn.savepoint()?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
         signatures::save(&tx, id, signed)?;
         projection::project(&tx, kind, id, &doc)?;
+        self.units.write_point()?;
         tx.commit()?;
         self.keep_document(id, doc);
         Ok(value)

@@ -1,67 +1,159 @@
 //! Work that spans documents, as the app does it: starting a team on a first start, opening a
 //! case together with its entry in the team's client index (so the front door can see who guides
-//! a person without seeing the case), handing a case over, and turning a front-door intake item
-//! into a case.
+//! a person without seeing the case), editing a case so that its index entry stays current,
+//! handing a case over, and turning a front-door intake item into a case. Each writes more than
+//! one document, all or nothing (see `Store::all_or_nothing`).
 
 use super::profile::Profile;
 use super::{Store, StoreError};
 use crate::author::Author;
-use crate::case::NewCase;
+use rusqlite::OptionalExtension;
+
+use crate::case::{CaseEditor, NewCase};
+use crate::doc::DocError;
 use crate::id::{CaseId, ItemId, MemberId};
-use crate::input::{InputError, Problem};
-use crate::intake::IntakeId;
+use crate::input::{self, InputError, Problem};
+use crate::intake::{IntakeId, IntakeStatus};
 use crate::team::NewMember;
 
 impl Store {
     /// First start: make a team with the user as its first (admin) member and this device (the
     /// store's device key, see [`Store::set_device_key`]) as its first device, the team's intake
-    /// queue, and this device's profile.
+    /// queue, and this device's profile. All or nothing.
     pub fn start_team(&mut self, team_name: &str, me: NewMember) -> Result<Profile, StoreError> {
         if self.profile()?.is_some() {
             return Err(InputError::new("team", Problem::NotAllowedNow).into());
         }
         let (key, _) = self.key_device()?;
         let author = Author::new(MemberId::random(), key);
-        let team = self.create_team(&author, team_name, me)?;
-        let intake = self.create_intake(&author, &team)?;
-        let profile = Profile {
-            device: author.device(),
-            member: author.member,
-            team,
-            intake: intake.to_string(),
-        };
-        self.set_profile(&profile)?;
-        Ok(profile)
+        self.all_or_nothing(|store| {
+            let team = store.create_team(&author, team_name, me)?;
+            let intake = store.create_intake(&author, &team)?;
+            let profile = Profile {
+                device: author.device(),
+                member: author.member.clone(),
+                team,
+                intake: intake.to_string(),
+            };
+            store.set_profile(&profile)?;
+            Ok(profile)
+        })
     }
 
-    /// Open a case for the team and list it in the team's client index.
+    /// Open a case for the team and list it in the team's client index, all or nothing.
     pub fn register_case(&mut self, me: &Profile, new: NewCase) -> Result<CaseId, StoreError> {
         let author = self.author(me)?;
-        let id = self.create_case(&author, &me.team, new)?;
-        self.index_case(me, &id)?;
-        Ok(id)
+        self.all_or_nothing(|store| {
+            let id = store.create_case(&author, &me.team, new)?;
+            store.index_case(me, &id)?;
+            Ok(id)
+        })
     }
 
-    /// Refresh a case's entry in the client index (name, birth year, owner).
+    /// Refresh a case's entry in the client index (name, birth year, owner). A birth year the
+    /// index does not take (a case from before birth dates were checked) is left out of the
+    /// entry rather than blocking the case's work.
     pub fn index_case(&mut self, me: &Profile, id: &CaseId) -> Result<(), StoreError> {
         let case = self.open_case(id)?;
         let owner = MemberId::parse(&case.owner)
             .map_err(|_| InputError::new("owner", Problem::NotFound))?;
-        let (name, year) = (case.client_name().to_string(), case.client_birth_year());
+        let year = case.client_birth_year().filter(|year| index_takes(*year));
+        let name = case.client_name().to_string();
         self.edit_team(&self.author(me)?, &me.team, |team| {
             team.upsert_client_index_entry(id, &name, year, &owner)
         })
     }
 
-    /// Hand a case over to another member (warm handover inside the team).
+    /// Change a case with validated edits as `me` (this device's user), and keep the team's
+    /// client index current in the same all-or-nothing operation (see
+    /// [`Store::keeping_index_current`]). Returns what `edit` returned.
+    pub fn edit_case_as<T>(
+        &mut self,
+        me: &Profile,
+        id: &CaseId,
+        edit: impl FnOnce(&mut CaseEditor<'_>) -> Result<T, DocError>,
+    ) -> Result<T, StoreError> {
+        let author = self.author(me)?;
+        self.keeping_index_current(me, id, |store| store.edit_case(&author, id, edit))
+    }
+
+    /// Settle a conflict in a case as `me` by picking one of its values (see
+    /// [`Store::resolve_case_conflict`]); the client index follows when the client's name or
+    /// birth date was the field in conflict.
+    pub fn resolve_case_conflict_as(
+        &mut self,
+        me: &Profile,
+        id: &CaseId,
+        path: &[String],
+        choice: usize,
+    ) -> Result<(), StoreError> {
+        let author = self.author(me)?;
+        self.keeping_index_current(me, id, |store| {
+            store.resolve_case_conflict(&author, id, path, choice)
+        })
+    }
+
+    /// Run `edit` (a change to case `id`) and refresh the case's client-index entry when the
+    /// case now shows the client's name, birth year or owner otherwise than before, or than
+    /// its entry does (an entry left stale, e.g. by concurrent renames): all or nothing.
+    fn keeping_index_current<T>(
+        &mut self,
+        me: &Profile,
+        id: &CaseId,
+        edit: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.all_or_nothing(|store| {
+            let before = store.indexed_fields(id)?;
+            let value = edit(store)?;
+            let after = store.indexed_fields(id)?;
+            let entry = store.index_entry(me, id)?;
+            if after != before || entry.is_some_and(|entry| Some(entry) != after) {
+                store.index_case(me, id)?;
+            }
+            Ok(value)
+        })
+    }
+
+    /// What the client index should show of a case, from the case list (a query table written
+    /// with the case; the document is not loaded).
+    fn indexed_fields(&self, id: &CaseId) -> Result<Option<IndexedFields>, StoreError> {
+        let fields: Option<IndexedFields> = self
+            .conn
+            .prepare_cached(
+                "SELECT client_name, birth_year, owner FROM case_list WHERE case_id = ?1",
+            )?
+            .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(fields.map(|(name, year, owner)| (name, year.filter(|y| index_takes(*y)), owner)))
+    }
+
+    /// What the team's client index shows of a case.
+    fn index_entry(&self, me: &Profile, id: &CaseId) -> Result<Option<IndexedFields>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT display_name, birth_year, owner FROM client_index
+                 WHERE case_id = ?1 AND team_doc = ?2",
+            )?
+            .query_row([id.as_str(), me.team.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+
+    /// Hand a case over to another member (warm handover inside the team); the client index
+    /// follows in the same all-or-nothing operation.
     pub fn hand_over(
         &mut self,
         me: &Profile,
         id: &CaseId,
         owner: &MemberId,
     ) -> Result<(), StoreError> {
-        self.edit_case(&self.author(me)?, id, |case| case.set_owner(owner))?;
-        self.index_case(me, id)
+        let author = self.author(me)?;
+        self.all_or_nothing(|store| {
+            store.edit_case(&author, id, |case| case.set_owner(owner))?;
+            store.index_case(me, id)
+        })
     }
 
     fn intake_id(me: &Profile) -> Result<IntakeId, StoreError> {
@@ -71,7 +163,9 @@ impl Store {
         })
     }
 
-    /// Turn a front-door item into a new case (owned by `owner`, or me), and link the item.
+    /// Turn a front-door item into a new case (owned by `owner`, or me), list it in the client
+    /// index and link the item, all or nothing. An item that is not in the queue, or is already
+    /// linked or closed, is refused before anything is written.
     pub fn case_from_intake(
         &mut self,
         me: &Profile,
@@ -80,24 +174,50 @@ impl Store {
     ) -> Result<CaseId, StoreError> {
         let intake = Self::intake_id(me)?;
         let queue = self.open_intake(&intake)?;
-        if !queue.items.contains_key(item.as_str()) {
-            return Err(InputError::new("item", Problem::NotFound).into());
+        match queue.items.get(item.as_str()).map(|i| i.status) {
+            None => return Err(InputError::new("item", Problem::NotFound).into()),
+            Some(IntakeStatus::Linked | IntakeStatus::Closed) => {
+                return Err(InputError::new("status", Problem::NotAllowedNow).into());
+            }
+            Some(IntakeStatus::New | IntakeStatus::Referred) => {}
         }
-        let id = self.register_case(me, new)?;
-        self.edit_intake(&self.author(me)?, &intake, |q| q.link_to_case(item, &id))?;
-        Ok(id)
+        let author = self.author(me)?;
+        self.all_or_nothing(|store| {
+            let id = store.register_case(me, new)?;
+            store.edit_intake(&author, &intake, |q| q.link_to_case(item, &id))?;
+            Ok(id)
+        })
     }
 
-    /// Link a front-door item to an existing case.
+    /// Link a front-door item to an existing case: one the client index lists or this device
+    /// holds. (One document is written.)
     pub fn link_intake(
         &mut self,
         me: &Profile,
         item: &ItemId,
         case: &CaseId,
     ) -> Result<(), StoreError> {
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM client_index WHERE case_id = ?1)
+                 OR EXISTS (SELECT 1 FROM document WHERE doc_id = ?1 AND kind = 'case')",
+            [case.as_str()],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(InputError::new("case", Problem::NotFound).into());
+        }
         let intake = Self::intake_id(me)?;
         self.edit_intake(&self.author(me)?, &intake, |q| q.link_to_case(item, case))
     }
+}
+
+/// The client's name and birth year and the owner, as the client index shows them.
+type IndexedFields = (String, Option<u16>, String);
+
+/// Whether the client index takes this birth year (see [`input::birth_year`]); a year it does
+/// not take (a case from before birth dates were checked) is left out of the entry.
+fn index_takes(year: u16) -> bool {
+    input::birth_year("birth_year", year).is_ok()
 }
 
 #[cfg(test)]

@@ -134,32 +134,37 @@ impl Store {
             None => {}
         }
         let team = self.open_team(&me.team)?;
-        if let Some(listed) = team.devices.get(&device.to_string()) {
-            if listed.revoked_at.is_some() {
-                return Ok(Err(Refusal::Revoked));
-            }
-        } else {
-            let addresses: Vec<String> = addresses
-                .into_iter()
-                .filter(|a| a.parse::<SocketAddr>().is_ok())
-                .take(crate::invite::MAX_ADDRESSES)
-                .collect();
-            self.edit_team(&self.author(&me)?, &me.team, |t| {
-                t.add_device_with(
-                    &member,
-                    device,
-                    NewDevice {
-                        label,
-                        always_on: false,
-                        addresses,
-                    },
-                )
-            })?;
+        let listed = team.devices.get(&device.to_string());
+        if listed.is_some_and(|d| d.revoked_at.is_some()) {
+            return Ok(Err(Refusal::Revoked));
         }
-        self.conn.execute(
-            "UPDATE device_setting SET value = ?2 WHERE key = ?1",
-            params![key, format!("{member}|{expires}|{device}")],
-        )?;
+        let author = self.author(&me)?;
+        // The new device in the team document and the invitation marked used: all or nothing.
+        self.all_or_nothing(|store| {
+            if listed.is_none() {
+                let addresses: Vec<String> = addresses
+                    .into_iter()
+                    .filter(|a| a.parse::<SocketAddr>().is_ok())
+                    .take(crate::invite::MAX_ADDRESSES)
+                    .collect();
+                store.edit_team(&author, &me.team, |t| {
+                    t.add_device_with(
+                        &member,
+                        device,
+                        NewDevice {
+                            label,
+                            always_on: false,
+                            addresses,
+                        },
+                    )
+                })?;
+            }
+            store.conn.execute(
+                "UPDATE device_setting SET value = ?2 WHERE key = ?1",
+                params![key, format!("{member}|{expires}|{device}")],
+            )?;
+            store.units.write_point()
+        })?;
         Ok(Ok(JoinGrant {
             member,
             intake: me.intake.clone(),
@@ -201,29 +206,34 @@ impl Store {
         if !listed.is_some_and(|d| d.member == grant.member.as_str() && d.revoked_at.is_none()) {
             return Err(bad("this device is not listed"));
         }
-        self.insert_signed(vec![
-            (
-                DocKind::Team,
-                invitation.team.to_string(),
-                team_doc,
-                grant.team_doc.signatures,
-            ),
-            (
-                DocKind::Intake,
-                grant.intake.clone(),
-                intake_doc,
-                grant.intake_doc.signatures,
-            ),
-        ])
-        .map_err(|e| bad(&e.to_string()))?;
-        let profile = Profile {
-            member: grant.member,
-            device,
-            team: TeamId::parse(&team.id).map_err(|_| bad("team id"))?,
-            intake: grant.intake,
-        };
-        self.set_profile(&profile)?;
-        Ok(profile)
+        let team_id = TeamId::parse(&team.id).map_err(|_| bad("team id"))?;
+        // The team's documents and this device's profile: all or nothing.
+        self.all_or_nothing(|store| {
+            store
+                .insert_signed(vec![
+                    (
+                        DocKind::Team,
+                        invitation.team.to_string(),
+                        team_doc,
+                        grant.team_doc.signatures,
+                    ),
+                    (
+                        DocKind::Intake,
+                        grant.intake.clone(),
+                        intake_doc,
+                        grant.intake_doc.signatures,
+                    ),
+                ])
+                .map_err(|e| bad(&e.to_string()))?;
+            let profile = Profile {
+                member: grant.member,
+                device,
+                team: team_id,
+                intake: grant.intake,
+            };
+            store.set_profile(&profile)?;
+            Ok(profile)
+        })
     }
 
     /// This device was revoked: erase every document, query table, draft and the profile (the

@@ -104,7 +104,8 @@ impl Store {
 
     /// Remember this device's profile (all fields in one transaction).
     pub fn set_profile(&mut self, profile: &Profile) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        // A savepoint: the profile may be the last step of a unit of work (first start, join).
+        let tx = self.conn.savepoint()?;
         let values = [
             profile.member.to_string(),
             profile.device.to_string(),
@@ -118,6 +119,7 @@ impl Store {
                 params![key, value],
             )?;
         }
+        self.units.write_point()?;
         tx.commit()?;
         Ok(())
     }

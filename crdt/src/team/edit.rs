@@ -8,7 +8,7 @@ use automerge::{AutoCommit, ROOT};
 
 use super::model::*;
 use crate::author::Author;
-use crate::date::{Date, now_ms};
+use crate::date::now_ms;
 use crate::doc::{
     DocError, DocKind, SCHEMA_VERSION, get_field, item, put_item, root_map, set_field,
 };
@@ -609,10 +609,8 @@ impl<'a> TeamEditor<'a> {
         owner: &MemberId,
     ) -> Result<(), DocError> {
         let display_name = input::required("display_name", display_name, SHORT_TEXT)?;
-        if let Some(year) = birth_year
-            && !(1900..=Date::today().year()).contains(&year)
-        {
-            return Err(InputError::new("birth_year", Problem::OutOfRange).into());
+        if let Some(year) = birth_year {
+            input::birth_year("birth_year", year)?;
         }
         let owner_is_member = self
             .members()?

@@ -11,6 +11,7 @@ mod convergence;
 mod corruption;
 mod crash;
 mod fixtures;
+mod frontdoor;
 mod join;
 mod keys;
 mod lan;

@@ -449,7 +449,8 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
     }
 }
 
-/// Apply a validated edit to a case as this device's user; answer with the updated case file.
+/// Apply a validated edit to a case as this device's user (the client index follows a changed
+/// client name or birth date); answer with the updated case file.
 fn edit(
     state: &AppState,
     case_id: &str,
@@ -457,7 +458,7 @@ fn edit(
 ) -> Result<CaseView, IpcError> {
     let id = self::case_id(case_id)?;
     state.with_profile(|store, me| {
-        store.edit_case(&store.author(me)?, &id, change)?;
+        store.edit_case_as(me, &id, change)?;
         let conflicts = store.case_conflicts(&id)?;
         Ok(case_view(store.open_case(&id)?, conflicts))
     })
@@ -890,7 +891,7 @@ pub fn resolve_conflict(
 ) -> Result<CaseView, IpcError> {
     let id = self::case_id(&case_id)?;
     state.with_profile(|store, me| {
-        store.resolve_case_conflict(&store.author(me)?, &id, &path, choice as usize)?;
+        store.resolve_case_conflict_as(me, &id, &path, choice as usize)?;
         let conflicts = store.case_conflicts(&id)?;
         Ok(case_view(store.open_case(&id)?, conflicts))
     })

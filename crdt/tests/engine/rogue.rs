@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use automerge::sync::{ChunkList, Message, MessageVersion};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ChangeHash, ReadDoc};
-use iroh::endpoint::{Connection, ConnectionError, RelayMode, SendStream, VarInt, presets};
+use iroh::endpoint::{Connection, ConnectionError, SendStream, VarInt};
 use iroh::{Endpoint, SecretKey};
 use nabij_crdt::author::Author;
 use nabij_crdt::doc::DocKind;
@@ -35,6 +35,7 @@ use nabij_crdt::transport::{ALPN, Node, SyncEvent};
 use super::transport::{
     Device, PeerProcess, WAIT, config, peer_args, shared_case, team, wait_event, write_device_key,
 };
+use super::transport_access::raw_endpoint;
 use super::{entry, open_plain};
 
 /// The arena: a team of three (admin laptop, an honest member, the rogue member), an always-on
@@ -203,21 +204,6 @@ fn assert_whole(store: &mut Store) {
     }
 }
 
-/// A bare endpoint with the rogue's device key, speaking Nabij's ALPN.
-async fn rogue_endpoint(key: &SecretKey) -> Endpoint {
-    Endpoint::builder(presets::Minimal)
-        .secret_key(key.clone())
-        .alpns(vec![ALPN.to_vec()])
-        .clear_address_lookup()
-        .clear_ip_transports()
-        .bind_addr("127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap())
-        .unwrap()
-        .relay_mode(RelayMode::Disabled)
-        .bind()
-        .await
-        .unwrap()
-}
-
 /// An Automerge sync message carrying `changes` (raw change chunks), as the real protocol does.
 fn sync_message(mut heads: Vec<ChangeHash>, changes: Vec<Vec<u8>>) -> Vec<u8> {
     heads.sort();
@@ -285,7 +271,7 @@ async fn forged_changes_are_refused_and_the_forger_is_disconnected() {
     let admin = arena.admin_author().clone();
     let rogue = arena.rogue();
     let rogue_author = rogue.who.clone();
-    let endpoint = rogue_endpoint(&rogue.key).await;
+    let endpoint = raw_endpoint(&rogue.key).await;
     let team_id = arena.team.to_string();
     let admin_laptop = admin.device();
     let peer_device = arena.peer.addr.device;
@@ -428,7 +414,7 @@ async fn changes_without_their_dependencies_are_never_stored_and_are_bounded() {
     let arena = Arena::new().await;
     let rogue = arena.rogue();
     let rogue_author = rogue.who.clone();
-    let endpoint = rogue_endpoint(&rogue.key).await;
+    let endpoint = raw_endpoint(&rogue.key).await;
     let shared = arena.shared.to_string();
 
     // The rogue's own (signed) changes on the shared case, sending the second without the

@@ -22,9 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use iroh::endpoint::{
-    Connection, ConnectionError, RecvStream, RelayMode, SendStream, VarInt, presets,
-};
+use iroh::endpoint::{Connection, ConnectionError, RecvStream, SendStream, VarInt};
 use iroh::{Endpoint, SecretKey};
 use nabij_crdt::author::Author;
 use nabij_crdt::doc::DocKind;
@@ -39,6 +37,7 @@ use nabij_crdt::transport::{ALPN, Node, PeerAddr, SyncEvent};
 use super::transport::{
     Device, PeerProcess, WAIT, config, peer_args, shared_case, team, wait_event, write_device_key,
 };
+use super::transport_access::raw_endpoint;
 use super::{entry, open_plain};
 
 /// How long each honest edit may take to be acknowledged by the peer, even under attack.
@@ -203,21 +202,6 @@ impl RssWatch {
     }
 }
 
-/// The rogue's endpoint: its own device key, loopback only, no relay, no lookup.
-async fn rogue_endpoint(key: &SecretKey) -> Endpoint {
-    Endpoint::builder(presets::Minimal)
-        .secret_key(key.clone())
-        .alpns(vec![ALPN.to_vec()])
-        .clear_address_lookup()
-        .clear_ip_transports()
-        .bind_addr("127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap())
-        .unwrap()
-        .relay_mode(RelayMode::Disabled)
-        .bind()
-        .await
-        .unwrap()
-}
-
 /// Open a sync connection to `to` as a node does: the stream, the preamble, its answer.
 async fn open(endpoint: &Endpoint, to: &PeerAddr) -> (Connection, SendStream, RecvStream) {
     let connection =
@@ -371,7 +355,7 @@ async fn a_flood_of_reply_wanting_requests_is_slowed_then_disconnected() {
     let scene = scene().await;
     let base = rss_mb(scene.peer_pid());
     let watch = RssWatch::start(scene.peer_pid());
-    let rogue = rogue_endpoint(scene.rogue_key()).await;
+    let rogue = raw_endpoint(scene.rogue_key()).await;
     let started = Instant::now();
     let (connection, send, recv) = open(&rogue, &scene.peer.addr).await;
     let writer = flood(send, costly_requests(), FLOOD, None);
@@ -408,7 +392,7 @@ async fn a_flood_whose_replies_are_never_read_is_disconnected_and_memory_stays_b
     let scene = scene().await;
     let base = rss_mb(scene.peer_pid());
     let watch = RssWatch::start(scene.peer_pid());
-    let rogue = rogue_endpoint(scene.rogue_key()).await;
+    let rogue = raw_endpoint(scene.rogue_key()).await;
     // The stream is never read: the peer's replies (and the cases it pushes) pile up.
     let (connection, send, _unread) = open(&rogue, &scene.peer.addr).await;
     let mut requests = costly_requests();
@@ -435,7 +419,7 @@ async fn length_prefixes_without_data_hold_no_memory_and_stall_nobody() {
     let scene = scene().await;
     let base = rss_mb(scene.peer_pid());
     let watch = RssWatch::start(scene.peer_pid());
-    let rogue = rogue_endpoint(scene.rogue_key()).await;
+    let rogue = raw_endpoint(scene.rogue_key()).await;
     let announced = u32::try_from(60 * 1024 * 1024).unwrap().to_be_bytes();
     let mut held = Vec::new();
     let mut acks = Vec::new();
@@ -465,7 +449,7 @@ async fn a_burst_of_valid_but_useless_messages_stalls_nobody() {
     let scene = scene().await;
     let base = rss_mb(scene.peer_pid());
     let watch = RssWatch::start(scene.peer_pid());
-    let rogue = rogue_endpoint(scene.rogue_key()).await;
+    let rogue = raw_endpoint(scene.rogue_key()).await;
     let (connection, send, recv) = open(&rogue, &scene.peer.addr).await;
     // Refusals of unknown documents, acknowledgements of documents never sent (of cases the
     // rogue may hold, with a wrong version), and greetings asking for nothing.

@@ -354,7 +354,7 @@ async fn a_revoked_device_is_cut_off_and_refused_when_it_dials_again() {
 
 /// A bare iroh endpoint with a team device's key, speaking Nabij's ALPN but none of its
 /// protocol: the hostile peer.
-async fn raw_endpoint(key: &SecretKey) -> Endpoint {
+pub(crate) async fn raw_endpoint(key: &SecretKey) -> Endpoint {
     Endpoint::builder(presets::Minimal)
         .secret_key(key.clone())
         .alpns(vec![ALPN.to_vec()])

@@ -18,6 +18,8 @@ pub enum Problem {
     InvalidDate,
     /// A value outside the allowed set or range.
     OutOfRange,
+    /// A date that lies in the future where it may not (a birth date).
+    InFuture,
     /// The thing this field refers to does not exist.
     NotFound,
     /// The action does not fit the current state (e.g. closing a closed case).
@@ -31,6 +33,7 @@ impl fmt::Display for Problem {
             Problem::TooLong { max } => write!(f, "is longer than {max} characters"),
             Problem::InvalidDate => f.write_str("is not a valid date (YYYY-MM-DD)"),
             Problem::OutOfRange => f.write_str("is not an allowed value"),
+            Problem::InFuture => f.write_str("lies in the future"),
             Problem::NotFound => f.write_str("refers to something that does not exist"),
             Problem::NotAllowedNow => f.write_str("cannot be changed in the current state"),
         }
@@ -120,17 +123,19 @@ pub fn birth_date(field: &'static str, text: Option<&str>) -> Result<Option<Stri
     };
     match crate::date::Date::parse(&text) {
         Ok(date) if date <= latest_birth_date() => Ok(Some(text)),
-        Ok(_) => Err(InputError::new(field, Problem::OutOfRange)),
+        Ok(_) => Err(InputError::new(field, Problem::InFuture)),
         Err(_) => Err(InputError::new(field, Problem::InvalidDate)),
     }
 }
 
 /// A birth year as the client index keeps it: the year of a birth date [`birth_date`] accepts.
 pub fn birth_year(field: &'static str, year: u16) -> Result<u16, InputError> {
-    if (1900..=latest_birth_date().year()).contains(&year) {
-        Ok(year)
-    } else {
+    if year > latest_birth_date().year() {
+        Err(InputError::new(field, Problem::InFuture))
+    } else if year < 1900 {
         Err(InputError::new(field, Problem::OutOfRange))
+    } else {
+        Ok(year)
     }
 }
 
@@ -172,7 +177,7 @@ mod tests {
         );
         assert_eq!(
             birth_date("birth_date", Some(&format!("{next_year}-12-31"))).unwrap_err(),
-            InputError::new("birth_date", Problem::OutOfRange)
+            InputError::new("birth_date", Problem::InFuture)
         );
         assert_eq!(
             birth_date("birth_date", Some("1984-02-30")).unwrap_err(),

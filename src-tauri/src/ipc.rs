@@ -53,6 +53,8 @@ pub enum Problem {
     InvalidDate,
     /// Not an allowed value.
     OutOfRange,
+    /// A date in the future where it may not be (a birth date).
+    InFuture,
     /// Refers to something that does not exist.
     NotFound,
     /// Not possible in the current state.
@@ -93,6 +95,7 @@ impl IpcError {
             InputProblem::TooLong { max } => (Problem::TooLong, u32::try_from(max).ok()),
             InputProblem::InvalidDate => (Problem::InvalidDate, None),
             InputProblem::OutOfRange => (Problem::OutOfRange, None),
+            InputProblem::InFuture => (Problem::InFuture, None),
             InputProblem::NotFound => (Problem::NotFound, None),
             InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
         };

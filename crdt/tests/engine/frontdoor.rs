@@ -130,7 +130,7 @@ fn a_new_case_with_a_future_birth_date_leaves_no_case_behind() {
         assert_input(
             store.register_case(&me, client("Yusuf Çelik", Some(&future))),
             "birth_date",
-            Problem::OutOfRange,
+            Problem::InFuture,
         );
     }
     let mut store = unchanged(dir.path(), &key, store, &before);
@@ -218,7 +218,7 @@ fn an_intake_item_already_linked_or_closed_gets_no_case() {
     assert_input(
         store.case_from_intake(&me, &fresh, client("Marie Dubois", Some(&future))),
         "birth_date",
-        Problem::OutOfRange,
+        Problem::InFuture,
     );
     let store = unchanged(dir.path(), &key, store, &before_fresh);
     assert_eq!(store.find_clients("marie", None).unwrap().len(), 1);
@@ -318,7 +318,7 @@ fn who_guides_this_person_follows_the_clients_name_and_birth_date() {
     assert_input(
         store.edit_case_as(&me, &id, |c| c.update_person(&person, future)),
         "birth_date",
-        Problem::OutOfRange,
+        Problem::InFuture,
     );
     let mut store = unchanged(dir.path(), &key, store, &before);
     assert!(store.find_clients("yilmaz", None).unwrap().is_empty());

@@ -853,6 +853,8 @@ export type Problem =
 "invalid_date" | 
 /**  Not an allowed value. */
 "out_of_range" | 
+/**  A date in the future where it may not be (a birth date). */
+"in_future" | 
 /**  Refers to something that does not exist. */
 "not_found" | 
 /**  Not possible in the current state. */

@@ -29,6 +29,8 @@ export function problemMessage(error: IpcError, tr: Translate): string {
       return tr("problem.invalid_date");
     case "out_of_range":
       return tr("problem.out_of_range");
+    case "in_future":
+      return tr("problem.in_future");
     case "not_found":
       return tr("problem.not_found");
     case "not_allowed_now":

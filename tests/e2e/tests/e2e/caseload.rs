@@ -38,6 +38,21 @@ async fn a_new_case_is_still_there_after_a_restart() {
         app.text("[data-testid=new-case-birth-error]").await,
         "Dit is geen geldige datum. Schrijf dd/mm/jjjj."
     );
+    // A birth date in the future, as a newcomer typed it, saved twice: refused at the field,
+    // and no case is left behind (the list below holds exactly the two cases made).
+    app.fill("[data-testid=new-case-birth]", "09/09/2031").await;
+    for _ in 0..2 {
+        app.click("[data-testid=new-case-save]").await;
+        assert_eq!(
+            app.wait_for_text(
+                "[data-testid=new-case-birth-error]",
+                "Deze datum ligt in de toekomst."
+            )
+            .await,
+            "Deze datum ligt in de toekomst."
+        );
+    }
+    app.screenshot("newcase-future-birth-nl").await;
     app.fill("[data-testid=new-case-birth]", "28/02/1985").await;
     app.click("[data-testid=new-case-save]").await;
     assert_eq!(

@@ -65,6 +65,7 @@ export const nlBE = {
   "problem.too_long": "Dit is te lang: hoogstens {max} tekens.",
   "problem.invalid_date": "Dit is geen geldige datum. Schrijf dd/mm/jjjj.",
   "problem.out_of_range": "Deze waarde is niet toegelaten.",
+  "problem.in_future": "Deze datum ligt in de toekomst.",
   "problem.not_found": "Dit bestaat niet (meer).",
   "problem.not_allowed_now": "Dit kan nu niet.",
   "home.greeting": "Dag {name}, je werkt in team {team}.",

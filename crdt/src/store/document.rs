@@ -357,7 +357,7 @@ impl Store {
         let checked = docs
             .into_iter()
             .map(|(kind, id, mut doc, given)| {
-                let signatures = signatures::verify_document(&mut doc, &given)?;
+                let signatures = signatures::verify_document(&id, &mut doc, &given)?;
                 Ok((kind, id, doc, signatures))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -442,7 +442,7 @@ impl Store {
             ));
         }
         let mut incoming = guarded(|| AutoCommit::load(bytes)).map_err(|e| corrupt(id, e))?;
-        let checked = signatures::verify_document(&mut incoming, &signed.signatures)?;
+        let checked = signatures::verify_document(id, &mut incoming, &signed.signatures)?;
         projection::validate(kind, &incoming)?;
         // A document names itself: bytes of one document never land under another id.
         let own_id = match incoming.get(automerge::ROOT, "id") {

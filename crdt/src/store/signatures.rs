@@ -90,12 +90,13 @@ pub(crate) fn of(
 /// signatures of its changes. A document with changes waiting for dependencies it lacks is
 /// refused: only complete histories are stored.
 pub(crate) fn verify_document(
+    id: &str,
     doc: &mut AutoCommit,
     signatures: &Signatures,
 ) -> Result<Vec<ChangeSignature>, StoreError> {
     if !doc.get_missing_deps(&[]).is_empty() {
         return Err(StoreError::Corrupt {
-            id: "document".into(),
+            id: id.to_string(),
             detail: "changes without their dependencies".into(),
         });
     }

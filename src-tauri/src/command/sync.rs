@@ -46,7 +46,7 @@ fn lan_wanted(store: &nabij_crdt::store::Store) -> bool {
 pub fn start(app: &AppHandle, state: &AppState) {
     let started = (|| -> Result<Node, IpcError> {
         let shared = state.shared_store()?;
-        let (dir, port, lan, relay) = {
+        let (dir, port, lan, relay, loaded) = {
             let mut store = shared
                 .lock()
                 .map_err(|_| IpcError::new(ErrorCode::Internal, "store lock poisoned"))?;
@@ -63,10 +63,16 @@ pub fn start(app: &AppHandle, state: &AppState) {
                 port,
                 lan_wanted(&store),
                 relay,
+                store.device_key().cloned(),
             )
         };
-        let key = nabij_crdt::transport::key::from_source(&device_key_source(&dir))
-            .map_err(|e| IpcError::from(nabij_crdt::store::StoreError::Key(e)))?;
+        // The key the store was given at start-up (it signs every change); read from the
+        // keyring only when that failed, so the error says why.
+        let key = match loaded {
+            Some(key) => key,
+            None => nabij_crdt::transport::key::from_source(&device_key_source(&dir))
+                .map_err(|e| IpcError::from(nabij_crdt::store::StoreError::Key(e)))?,
+        };
         let config = |port: u16| Config {
             secret_key: key.clone(),
             bind: Some(SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), port)),

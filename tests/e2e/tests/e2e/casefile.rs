@@ -41,6 +41,17 @@ async fn case_file_in_dutch_with_a_draft_that_survives_a_restart() {
     assert!(questions.contains("Wonen"), "{questions}");
     app.choose("[data-testid=question-status]", "in_progress")
         .await;
+    // Read the status back from the store: leave the case file and come back.
+    let here = app.client.current_url().await.unwrap();
+    app.go("#/").await;
+    app.find("[data-testid=home-greeting]").await;
+    app.go(&format!("#{}", here.fragment().unwrap())).await;
+    app.wait_for_contains("[data-testid=questions]", "Huurachterstand")
+        .await;
+    assert_eq!(
+        app.value("[data-testid=question-status]").await,
+        "in_progress"
+    );
 
     // A journal entry in two clicks; an impossible date is refused next to the date field.
     app.click("[data-testid=journal-new]").await;
@@ -85,10 +96,13 @@ async fn case_file_in_dutch_with_a_draft_that_survives_a_restart() {
         app.click("[data-testid=task-save]").await;
         app.wait_for_contains("[data-testid=tasks]", title).await;
     }
-    app.find("[data-testid=task].overdue").await;
+    let overdue = app.text("[data-testid=task].overdue").await;
+    assert!(overdue.contains("Huurcontract opvragen"), "{overdue}");
+    assert_eq!(app.count("[data-testid=task].overdue").await, 1);
     app.click("[data-testid=task]:not(.overdue) [data-testid=task-done]")
         .await;
-    app.find("[data-testid=task].done").await;
+    let done = app.text("[data-testid=task].done").await;
+    assert!(done.contains("OCMW-aanvraag"), "{done}");
 
     // Consent, recorded and withdrawn.
     app.click("[data-testid=consent-new]").await;

@@ -17,7 +17,16 @@ impl App {
     pub(crate) async fn fill(&self, css: &str, text: &str) {
         let input = self.find(css).await;
         input.clear().await.unwrap();
-        if !text.is_empty() {
+        if text.is_empty() {
+            // WebDriver's clear fires no `input` event, as a worker deleting the text would.
+            self.client
+                .execute(
+                    "arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                    vec![serde_json::to_value(&input).unwrap()],
+                )
+                .await
+                .unwrap();
+        } else {
             input.send_keys(text).await.unwrap();
         }
     }
@@ -42,38 +51,53 @@ impl App {
         self.client.find_all(Locator::Css(css)).await.unwrap().len()
     }
 
-    /// Wait until at least `n` elements match `css`; return how many do.
+    /// Wait until at least `n` elements match `css`; return how many do. Fails the test when
+    /// fewer than `n` match after [`PATIENCE`].
     pub(crate) async fn wait_for_count(&self, css: &str, n: usize) -> usize {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let found = self.count(css).await;
-            if found >= n || Instant::now() > deadline {
+            if found >= n {
                 return found;
             }
+            assert!(
+                Instant::now() < deadline,
+                "expected at least {n} of {css}, found {found} after {PATIENCE:?}"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
 
-    /// Wait until exactly `n` elements match `css`; return how many do.
+    /// Wait until exactly `n` elements match `css`; return how many do. Fails the test when
+    /// that does not happen within [`PATIENCE`].
     pub(crate) async fn wait_for_exact_count(&self, css: &str, n: usize) -> usize {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let found = self.count(css).await;
-            if found == n || Instant::now() > deadline {
+            if found == n {
                 return found;
             }
+            assert!(
+                Instant::now() < deadline,
+                "expected exactly {n} of {css}, found {found} after {PATIENCE:?}"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
 
-    /// Wait until the text at `css` contains `needle`; return that text.
+    /// Wait until the text at `css` contains `needle`; return that text. Fails the test when
+    /// it does not within [`PATIENCE`].
     pub(crate) async fn wait_for_contains(&self, css: &str, needle: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let text = self.text(css).await;
-            if text.contains(needle) || Instant::now() > deadline {
+            if text.contains(needle) {
                 return text;
             }
+            assert!(
+                Instant::now() < deadline,
+                "{css} did not come to contain {needle:?} in {PATIENCE:?}; it reads {text:?}"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
@@ -85,7 +109,7 @@ impl App {
     }
 
     /// Wait at most `patience` until the element at `css` has `expected` as its attribute
-    /// `name`; return the attribute's last value.
+    /// `name`; return it. Fails the test when it does not come.
     pub(crate) async fn wait_for_attr(
         &self,
         css: &str,
@@ -96,9 +120,13 @@ impl App {
         let deadline = Instant::now() + patience;
         loop {
             let value = self.attr(css, name).await.unwrap_or_default();
-            if value == expected || Instant::now() > deadline {
+            if value == expected {
                 return value;
             }
+            assert!(
+                Instant::now() < deadline,
+                "{css}[{name}] did not become {expected:?} in {patience:?}; it is {value:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

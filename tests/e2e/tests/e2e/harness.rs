@@ -331,24 +331,7 @@ impl App {
     /// and LAN discovery off (`NABIJ_LAN=off`: no multicast DNS on a real interface in tests;
     /// apps in a test find each other through invitations, on loopback).
     pub(crate) async fn launch(desktop: &Desktop, data_dir: &Path) -> Self {
-        let port = free_port();
-        let child = desktop
-            .command("WebKitWebDriver")
-            .arg(format!("--port={port}"))
-            .arg("--host=127.0.0.1")
-            .env("TAURI_WEBVIEW_AUTOMATION", "true")
-            .env("NABIJ_DATA_DIR", data_dir)
-            .env("NABIJ_LAN", "off")
-            .env_remove("NABIJ_KEY_FILE")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("WebKitWebDriver not found: run scripts/setup");
-        let driver = Guarded {
-            child,
-            name: "WebKitWebDriver",
-        };
-        wait_for_port(port);
+        let (driver, port) = Self::start_driver(desktop, data_dir);
         let mut caps = serde_json::Map::new();
         caps.insert(
             "webkitgtk:browserOptions".into(),
@@ -365,6 +348,45 @@ impl App {
         Self { client, driver }
     }
 
+    /// Start WebKitWebDriver on a port that it, and nothing else, listens on. A port found free
+    /// can be taken by another process before the driver binds it (tests run side by side):
+    /// the driver then fails to bind, or a stranger answers on it. So the port counts only once
+    /// the listening socket is one of the driver's own file descriptors; otherwise the driver is
+    /// stopped and another port tried.
+    fn start_driver(desktop: &Desktop, data_dir: &Path) -> (Guarded, u16) {
+        for _ in 0..20 {
+            let port = free_port();
+            let child = desktop
+                .command("WebKitWebDriver")
+                .arg(format!("--port={port}"))
+                .arg("--host=127.0.0.1")
+                .env("TAURI_WEBVIEW_AUTOMATION", "true")
+                .env("NABIJ_DATA_DIR", data_dir)
+                .env("NABIJ_LAN", "off")
+                .env_remove("NABIJ_KEY_FILE")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("WebKitWebDriver not found: run scripts/setup");
+            let mut driver = Guarded {
+                child,
+                name: "WebKitWebDriver",
+            };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if driver.child.try_wait().unwrap().is_some() {
+                    break; // it could not bind: the port was taken
+                }
+                if listens_on(driver.pid(), port) {
+                    return (driver, port);
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            // Dropping the guard stops a driver that neither listened nor exited.
+        }
+        panic!("WebKitWebDriver did not get a port of its own in 20 tries");
+    }
+
     /// Wait for an element by CSS selector.
     pub(crate) async fn find(&self, css: &str) -> fantoccini::elements::Element {
         self.client
@@ -376,13 +398,18 @@ impl App {
     }
 
     /// Wait until the element at `css` has exactly `expected` as its text; return that text.
+    /// Fails the test when it does not within [`PATIENCE`].
     pub(crate) async fn wait_for_text(&self, css: &str, expected: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let text = self.text(css).await;
-            if text == expected || Instant::now() > deadline {
+            if text == expected {
                 return text;
             }
+            assert!(
+                Instant::now() < deadline,
+                "{css} did not come to read {expected:?} in {PATIENCE:?}; it reads {text:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -438,13 +465,32 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "WebKitWebDriver did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(25));
+/// Whether process `pid` holds the socket listening on 127.0.0.1:`port` (read from /proc:
+/// the socket's inode in /proc/net/tcp, then among the process's file descriptors).
+fn listens_on(pid: Pid, port: u16) -> bool {
+    let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
+        return false;
+    };
+    // Columns: sl local_address rem_address st ... inode (the 10th).
+    let local = format!("0100007F:{port:04X}");
+    let inodes: Vec<String> = table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A"))
+                .then(|| fields.get(9).map(|inode| format!("socket:[{inode}]")))
+                .flatten()
+        })
+        .collect();
+    if inodes.is_empty() {
+        return false;
     }
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.filter_map(Result::ok).any(|fd| {
+        std::fs::read_link(fd.path())
+            .is_ok_and(|target| inodes.iter().any(|i| target.as_os_str() == i.as_str()))
+    })
 }

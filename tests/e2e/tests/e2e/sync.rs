@@ -39,9 +39,13 @@ impl App {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let text = self.text_content(css).await;
-            if text == expected || Instant::now() > deadline {
+            if text == expected {
                 return text;
             }
+            assert!(
+                Instant::now() < deadline,
+                "{css} did not come to hold {expected:?} in {PATIENCE:?}; it holds {text:?}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -63,8 +67,8 @@ impl App {
         }
     }
 
-    /// The nav's sync state (`online`, `offline` or `off`) once it is `expected`, or the last
-    /// state seen after `patience`.
+    /// The nav's sync state (`online`, `offline` or `off`) once it is `expected`; fails the
+    /// test when it is not `expected` after `patience`.
     async fn wait_for_sync_state(&self, expected: &str, patience: Duration) -> String {
         self.wait_for_attr(
             "[data-testid=sync-status]",

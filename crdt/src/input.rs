@@ -20,6 +20,8 @@ pub enum Problem {
     OutOfRange,
     /// A date that lies in the future where it may not (a birth date).
     InFuture,
+    /// Not a year written in four digits.
+    NotAYear,
     /// The thing this field refers to does not exist.
     NotFound,
     /// The action does not fit the current state (e.g. closing a closed case).
@@ -34,6 +36,7 @@ impl fmt::Display for Problem {
             Problem::InvalidDate => f.write_str("is not a valid date (YYYY-MM-DD)"),
             Problem::OutOfRange => f.write_str("is not an allowed value"),
             Problem::InFuture => f.write_str("lies in the future"),
+            Problem::NotAYear => f.write_str("is not a year (four digits)"),
             Problem::NotFound => f.write_str("refers to something that does not exist"),
             Problem::NotAllowedNow => f.write_str("cannot be changed in the current state"),
         }
@@ -139,9 +142,44 @@ pub fn birth_year(field: &'static str, year: u16) -> Result<u16, InputError> {
     }
 }
 
+/// A birth year typed to search by (`None` when left empty): four digits, a year
+/// [`birth_year`] accepts.
+pub fn search_year(field: &'static str, text: Option<&str>) -> Result<Option<u16>, InputError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let year = (text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse::<u16>().ok())
+        .flatten()
+        .ok_or_else(|| InputError::new(field, Problem::NotAYear))?;
+    birth_year(field, year).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_year_is_four_digits_of_a_possible_birth_year() {
+        assert_eq!(search_year("year", None), Ok(None));
+        assert_eq!(search_year("year", Some("  ")), Ok(None));
+        assert_eq!(search_year("year", Some(" 1972 ")), Ok(Some(1972)));
+        for bad in ["19x2", "72", "+972", "19720", "١٩٧٢"] {
+            assert_eq!(
+                search_year("year", Some(bad)),
+                Err(InputError::new("year", Problem::NotAYear)),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            search_year("year", Some("2999")),
+            Err(InputError::new("year", Problem::InFuture))
+        );
+        assert_eq!(
+            search_year("year", Some("1850")),
+            Err(InputError::new("year", Problem::OutOfRange))
+        );
+    }
 
     #[test]
     fn required_text_is_trimmed_and_checked() {

@@ -55,6 +55,7 @@ pub enum Problem {
     OutOfRange,
     /// A date in the future where it may not be (a birth date).
     InFuture,
+    NotAYear,
     /// Refers to something that does not exist.
     NotFound,
     /// Not possible in the current state.
@@ -96,6 +97,7 @@ impl IpcError {
             InputProblem::InvalidDate => (Problem::InvalidDate, None),
             InputProblem::OutOfRange => (Problem::OutOfRange, None),
             InputProblem::InFuture => (Problem::InFuture, None),
+            InputProblem::NotAYear => (Problem::NotAYear, None),
             InputProblem::NotFound => (Problem::NotFound, None),
             InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
         };

@@ -3,6 +3,7 @@
 
 use nabij_crdt::case::NewCase;
 use nabij_crdt::id::{CaseId, ItemId};
+use nabij_crdt::input;
 use nabij_crdt::intake::{IntakeId, IntakeSource, NewIntakeItem, Urgency};
 use nabij_crdt::store::{ClientMatch, IntakeRow};
 use serde::{Deserialize, Serialize};
@@ -180,8 +181,10 @@ pub struct ClientMatchView {
 pub fn find_clients(
     state: State<'_, AppState>,
     name: String,
-    birth_year: Option<u16>,
+    birth_year: Option<String>,
 ) -> Result<Vec<ClientMatchView>, IpcError> {
+    let birth_year = input::search_year("birth_year", birth_year.as_deref())
+        .map_err(|e| IpcError::invalid(&e))?;
     state.with_profile(|store, me| {
         let team = store.open_team(&me.team)?;
         let found: Vec<ClientMatch> = store.find_clients(&name, birth_year)?;

@@ -70,7 +70,7 @@ export const commands = {
 	/**  The intake queue (only items with `status` when given), newest first. */
 	intakeQueue: (status: string | null) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("intake_queue", { status })),
 	/**  Search the team's client index by name (prefix) and birth year. */
-	findClients: (name: string, birthYear: number | null) => typedError<ClientMatchView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("find_clients", { name, birthYear })),
+	findClients: (name: string, birthYear: string | null) => typedError<ClientMatchView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("find_clients", { name, birthYear })),
 	/**  Turn an intake item into a new case (owned by `owner`, or me); answers with the case id. */
 	intakeToCase: (itemId: string, clientName: string, birthDate: string | null, owner: string | null) => typedError<string, IpcError_Serialize>(__TAURI_INVOKE("intake_to_case", { itemId, clientName, birthDate, owner })),
 	/**  Link an intake item to an existing case. */
@@ -854,7 +854,7 @@ export type Problem =
 /**  Not an allowed value. */
 "out_of_range" | 
 /**  A date in the future where it may not be (a birth date). */
-"in_future" | 
+"in_future" | "not_a_year" | 
 /**  Refers to something that does not exist. */
 "not_found" | 
 /**  Not possible in the current state. */

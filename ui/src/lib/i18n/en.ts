@@ -67,6 +67,7 @@ export const en: Record<MessageKey, string> = {
   "problem.invalid_date": "This is not a valid date. Write dd/mm/yyyy.",
   "problem.out_of_range": "This value is not allowed.",
   "problem.in_future": "This date lies in the future.",
+  "problem.not_a_year": "Write a year in four digits, for example 1972.",
   "problem.not_found": "This does not exist (any more).",
   "problem.not_allowed_now": "This is not possible now.",
   "home.greeting": "Hello {name}, you work in team {team}.",

@@ -66,6 +66,7 @@ export const nlBE = {
   "problem.invalid_date": "Dit is geen geldige datum. Schrijf dd/mm/jjjj.",
   "problem.out_of_range": "Deze waarde is niet toegelaten.",
   "problem.in_future": "Deze datum ligt in de toekomst.",
+  "problem.not_a_year": "Schrijf een jaartal in vier cijfers, bijvoorbeeld 1972.",
   "problem.not_found": "Dit bestaat niet (meer).",
   "problem.not_allowed_now": "Dit kan nu niet.",
   "home.greeting": "Dag {name}, je werkt in team {team}.",

@@ -23,15 +23,20 @@ pub const LAN_VAR: &str = "NABIJ_LAN";
 const PORT_SETTING: &str = "sync.port";
 const LAN_SETTING: &str = "sync.lan";
 
-/// Something changed in sync, for the UI to refresh what it shows.
+/// Something changed in sync, for the UI to refresh what it shows (tagged by `kind`).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncPush {
-    /// What happened: `changed` (documents came in), `status` (a peer came or went, caught
-    /// up), `revoked` (this device was removed from the team and its team data wiped).
-    pub kind: String,
-    /// For `changed`: the documents.
-    pub doc_ids: Vec<String>,
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SyncPush {
+    /// Documents came in.
+    Changed {
+        /// The documents (empty: possibly many, reload everything).
+        #[serde(rename = "docIds")]
+        doc_ids: Vec<String>,
+    },
+    /// A peer came or went, or caught up.
+    Status,
+    /// This device was removed from the team and its team data wiped.
+    Revoked,
 }
 
 fn lan_wanted(store: &nabij_crdt::store::Store) -> bool {
@@ -105,20 +110,10 @@ pub fn start(app: &AppHandle, state: &AppState) {
             tauri::async_runtime::spawn(async move {
                 loop {
                     let push = match events.recv().await {
-                        Ok(SyncEvent::Changed(ids)) => SyncPush {
-                            kind: "changed".into(),
-                            doc_ids: ids,
-                        },
-                        Ok(SyncEvent::Revoked(_)) => SyncPush {
-                            kind: "revoked".into(),
-                            doc_ids: Vec::new(),
-                        },
-                        Ok(_) => SyncPush {
-                            kind: "status".into(),
-                            doc_ids: Vec::new(),
-                        },
-                        Err(tokio_lagged) if is_lagged(&tokio_lagged) => SyncPush {
-                            kind: "changed".into(),
+                        Ok(SyncEvent::Changed(ids)) => SyncPush::Changed { doc_ids: ids },
+                        Ok(SyncEvent::Revoked(_)) => SyncPush::Revoked,
+                        Ok(_) => SyncPush::Status,
+                        Err(tokio_lagged) if is_lagged(&tokio_lagged) => SyncPush::Changed {
                             doc_ids: Vec::new(),
                         },
                         Err(_) => return,

@@ -1003,16 +1003,16 @@ export type StoreStatusView = {
 	encrypted: boolean,
 };
 
-/**  Something changed in sync, for the UI to refresh what it shows. */
-export type SyncPush = {
-	/**
-	 *  What happened: `changed` (documents came in), `status` (a peer came or went, caught
-	 *  up), `revoked` (this device was removed from the team and its team data wiped).
-	 */
-	kind: string,
-	/**  For `changed`: the documents. */
-	docIds: string[],
-};
+/**  Something changed in sync, for the UI to refresh what it shows (tagged by `kind`). */
+export type SyncPush = 
+/**  Documents came in. */
+{ kind: "changed"; 
+/**  The documents (empty: possibly many, reload everything). */
+docIds: string[] } | 
+/**  A peer came or went, or caught up. */
+{ kind: "status" } | 
+/**  This device was removed from the team and its team data wiped. */
+{ kind: "revoked" };
 
 /**  Sync at a glance. */
 export type SyncStatusView = SyncStatusView_Serialize | SyncStatusView_Deserialize;

@@ -18,6 +18,21 @@ pub struct Conflict {
     pub values: Vec<ScalarValue>,
 }
 
+impl Conflict {
+    /// Every value as a worker reads it (text as written, an empty field as empty text), in
+    /// the order of [`Conflict::values`].
+    pub fn value_texts(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .map(|value| match value {
+                ScalarValue::Str(s) => s.to_string(),
+                ScalarValue::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect()
+    }
+}
+
 /// Every conflicting scalar field in `doc`.
 pub fn list(doc: &AutoCommit) -> Vec<Conflict> {
     let mut found = Vec::new();
@@ -69,4 +84,22 @@ pub fn resolve(doc: &mut AutoCommit, path: &[String], choice: usize) -> Result<(
     };
     doc.put(&obj, field.as_str(), chosen)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_as_a_worker_reads_them() {
+        let conflict = Conflict {
+            path: vec!["contact".into()],
+            values: vec![
+                ScalarValue::Str("0478 11 22 33".into()),
+                ScalarValue::Null,
+                ScalarValue::Int(3),
+            ],
+        };
+        assert_eq!(conflict.value_texts(), ["0478 11 22 33", "", "3"]);
+    }
 }

@@ -320,14 +320,6 @@ fn contact_code(kind: ContactKind) -> &'static str {
     }
 }
 
-fn scalar_text(value: &automerge::ScalarValue) -> String {
-    match value {
-        automerge::ScalarValue::Str(s) => s.to_string(),
-        automerge::ScalarValue::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 /// Open a case file.
 #[tauri::command]
 #[specta::specta]
@@ -443,7 +435,7 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
             .into_iter()
             .map(|x| ConflictView {
                 path: x.path,
-                values: x.values.iter().map(scalar_text).collect(),
+                values: x.value_texts(),
             })
             .collect(),
     }

@@ -434,8 +434,8 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
         conflicts: conflicts
             .into_iter()
             .map(|x| ConflictView {
-                path: x.path,
                 values: x.value_texts(),
+                path: x.path,
             })
             .collect(),
     }

@@ -331,9 +331,19 @@ impl App {
     /// and LAN discovery off (`NABIJ_LAN=off`: no multicast DNS on a real interface in tests;
     /// apps in a test find each other through invitations, on loopback).
     pub(crate) async fn launch(desktop: &Desktop, data_dir: &Path) -> Self {
+        Self::launch_with(desktop, data_dir, &[]).await
+    }
+
+    /// [`App::launch`] with more environment variables for the app (`(name, value)`).
+    pub(crate) async fn launch_with(
+        desktop: &Desktop,
+        data_dir: &Path,
+        env: &[(&str, &str)],
+    ) -> Self {
         let port = free_port();
-        let child = desktop
-            .command("WebKitWebDriver")
+        let mut command = desktop.command("WebKitWebDriver");
+        command.envs(env.iter().copied());
+        let child = command
             .arg(format!("--port={port}"))
             .arg("--host=127.0.0.1")
             .env("TAURI_WEBVIEW_AUTOMATION", "true")

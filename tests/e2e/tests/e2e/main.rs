@@ -5,6 +5,7 @@
 // Test support code: a failed setup step is a failed test, so panicking is the right report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod a11y;
 mod casefile;
 mod caseload;
 mod conflict;
@@ -15,3 +16,4 @@ mod frontdoor;
 mod harness;
 mod home;
 mod sync;
+mod window;

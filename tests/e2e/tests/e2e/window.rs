@@ -187,6 +187,7 @@ async fn the_menu_stays_on_one_line_at_the_default_and_the_smallest_window() {
     let layout = app.wait_for_inner_size(800.0, 560.0).await;
     assert_menu_on_one_line(&layout, "800 x 560, Dutch");
     app.screenshot("window-800-nl").await;
+    app.assert_accessible("home at 800 x 560").await;
     app.click("[data-testid=language-en]").await;
     assert_eq!(
         app.wait_for_text("[data-testid=nav-cases]", "My cases")
@@ -195,6 +196,7 @@ async fn the_menu_stays_on_one_line_at_the_default_and_the_smallest_window() {
     );
     assert_menu_on_one_line(&app.layout().await, "800 x 560, English");
     app.screenshot("window-800-en").await;
+    app.assert_accessible("home at 800 x 560, English").await;
     app.close().await;
 }
 
@@ -252,6 +254,7 @@ async fn a_very_long_journal_entry_is_shortened_with_more() {
         .unwrap();
     assert!(height < 250.0, "the shortened entry is {height} px high");
     app.screenshot("journal-long-shortened-nl").await;
+    app.assert_accessible("case file with a long entry").await;
 
     toggle.click().await.unwrap();
     assert_eq!(
@@ -291,11 +294,16 @@ async fn a_team_of_one_device_is_told_calmly_there_is_no_other_device_yet() {
         "{label}"
     );
     assert!(label.contains("uitnodigen"), "{label}");
-    // The pill says it in full at the default width, and no warning colour.
-    assert_eq!(
-        app.text("[data-testid=sync-status]").await,
-        "Nog geen ander toestel in je team"
-    );
+    // The pill says it in full at the default width.
+    let shown = app
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=sync-status] .long').innerText.trim();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown.as_str(), Some("Nog geen ander toestel in je team"));
 
     // Work done alone is not counted as "not sent", however long one waits.
     create_case(&app, "Marie Dubois", "12/03/1984").await;
@@ -308,6 +316,7 @@ async fn a_team_of_one_device_is_told_calmly_there_is_no_other_device_yet() {
     );
     assert_eq!(app.count("[data-testid=sync-status] .count").await, 0);
     app.screenshot("sync-alone-nl").await;
+    app.assert_accessible("home, one-device team").await;
 
     // Settings says the same, with the way to invite.
     app.click("[data-testid=nav-settings]").await;
@@ -375,22 +384,35 @@ async fn shortcuts_make_search_and_save_and_the_menu_is_reached_by_keyboard() {
     let app = App::launch(&desktop, data.path()).await;
     start_team(&app).await;
 
-    // The first Tab reaches the skip link; following it puts the focus in the content.
-    app.client
+    // The skip link is the first thing Tab reaches on every page, shown when focused; Enter on
+    // it puts the focus in the content.
+    let first = app
+        .client
         .execute(
-            "document.activeElement && document.activeElement.blur();",
+            "const all = document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]:not([tabindex=\"-1\"])'); \
+             return all[0].className;",
             vec![],
         )
         .await
         .unwrap();
-    app.press(&[], Key::Tab.into()).await;
-    assert_eq!(app.wait_for_focus("A").await, "A");
-    let skip = app
-        .client
-        .execute("return document.activeElement.className;", vec![])
+    assert_eq!(first.as_str(), Some("skip"));
+    app.client
+        .execute("document.querySelector('a.skip').focus();", vec![])
         .await
         .unwrap();
-    assert_eq!(skip.as_str(), Some("skip"));
+    let left = app
+        .client
+        .execute(
+            "return document.querySelector('a.skip').getBoundingClientRect().left;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        left.as_f64().unwrap() >= 0.0,
+        "the focused skip link is off screen"
+    );
+    app.screenshot("keyboard-skip-link-nl").await;
     app.press(&[], Key::Enter.into()).await;
     assert_eq!(app.wait_for_focus("content").await, "content");
 
@@ -468,6 +490,7 @@ async fn without_a_keyring_the_app_says_to_use_a_key_file() {
     assert!(hint.contains("NABIJ_KEY_FILE="), "{hint}");
     assert!(hint.contains("zonder bureaublad"), "{hint}");
     app.screenshot("no-keyring-nl").await;
+    app.assert_accessible("keyring error").await;
     // Nothing was made in the data folder but the lock.
     let names: Vec<String> = std::fs::read_dir(data.path())
         .unwrap()

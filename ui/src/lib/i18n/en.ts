@@ -328,9 +328,8 @@ export const en: Record<MessageKey, string> = {
   "longText.more": "more",
   "longText.less": "less",
   "sync.offlineShort": "Offline",
-  "sync.offShort": "Sync off",
   "sync.alone": "No other device in your team yet",
-  "sync.aloneShort": "This device only",
+  "sync.aloneShort": "No other device",
   "sync.aloneHint":
     "Your work is saved on this laptop. Invite a colleague or your second laptop in Settings → Invite a device.",
   "about.title": "About Nabij",

@@ -327,9 +327,8 @@ export const nlBE = {
   "longText.more": "meer",
   "longText.less": "minder",
   "sync.offlineShort": "Offline",
-  "sync.offShort": "Sync uit",
   "sync.alone": "Nog geen ander toestel in je team",
-  "sync.aloneShort": "Enkel dit toestel",
+  "sync.aloneShort": "Geen ander toestel",
   "sync.aloneHint":
     "Je werk is bewaard op deze laptop. Nodig een collega of je tweede laptop uit via Instellingen → Toestel uitnodigen.",
   "about.title": "Over Nabij",

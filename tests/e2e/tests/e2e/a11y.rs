@@ -11,7 +11,7 @@ use crate::harness::{App, Desktop, repo_root};
 fn axe_source() -> String {
     let path = repo_root().join("ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{path:?}: {e} (run `npm --prefix ui ci`)"))
+        .unwrap_or_else(|e| panic!("{path:?}: {e} (run `scripts/setup`)"))
 }
 
 /// Run axe on the document and answer its serious and critical violations as JSON text.

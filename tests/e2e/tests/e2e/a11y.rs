@@ -7,11 +7,10 @@
 use crate::flows::{create_case, start_team};
 use crate::harness::{App, Desktop, repo_root};
 
-/// axe-core's browser build, from the UI's node modules (`npm ci` in `ui/` puts it there).
+/// axe-core's browser build, from the UI's node modules (`scripts/setup` puts it there).
 fn axe_source() -> String {
     let path = repo_root().join("ui/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{path:?}: {e} (run `scripts/setup`)"))
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e} (run `scripts/setup`)"))
 }
 
 /// Run axe on the document and answer its serious and critical violations as JSON text.

@@ -27,6 +27,7 @@ mod intake;
 pub mod invitation;
 pub mod key;
 pub mod migration;
+pub mod permissions;
 pub mod profile;
 mod projection;
 mod referrals;
@@ -186,6 +187,13 @@ pub struct Store {
     _lock: File,
 }
 
+/// The SQLite file beside the database named `<database><suffix>` (`-wal`, `-shm`).
+fn sidecar(database: &Path, suffix: &str) -> PathBuf {
+    let mut name = database.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 impl Store {
     /// Open (or create) the store in `data_dir` with the key from `key`, migrating it to the
     /// current schema.
@@ -194,12 +202,13 @@ impl Store {
             dir: data_dir.to_path_buf(),
             source,
         };
-        std::fs::create_dir_all(data_dir).map_err(dir_error)?;
+        permissions::private_dir(data_dir).map_err(dir_error)?;
+        let lock_path = data_dir.join(LOCK_FILE);
+        permissions::private_file(&lock_path).map_err(dir_error)?;
         let lock = OpenOptions::new()
-            .create(true)
             .truncate(false)
             .write(true)
-            .open(data_dir.join(LOCK_FILE))
+            .open(&lock_path)
             .map_err(dir_error)?;
         // A process that forks (to start a helper) holds a copy of the lock for a moment
         // between fork and exec: try a few times before calling the directory in use.
@@ -222,6 +231,8 @@ impl Store {
         let path = data_dir.join(DATABASE_FILE);
         let exists = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
         let key = key.obtain(!exists)?;
+        // Made (empty) with mode 0600 before SQLite opens it; its -wal and -shm follow its mode.
+        permissions::private_file(&path).map_err(dir_error)?;
         let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
             path: path.clone(),
             source,
@@ -243,6 +254,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A store from before this rule may have wider -wal and -shm files.
+        let wal = sidecar(&path, "-wal");
+        let shm = sidecar(&path, "-shm");
+        permissions::tighten_files(&[&wal, &shm]).map_err(dir_error)?;
         migration::migrate(&mut conn)?;
         changes::install(&conn)?;
         Ok(Self {

@@ -177,6 +177,9 @@ pub struct SyncStatusView {
     pub connected: Vec<DeviceView>,
     /// How many of the team's other devices this one tries to reach.
     pub known: u32,
+    /// How many other devices the team has (revoked ones not counted). None: this device is
+    /// alone in its team, so nothing can be sent anywhere yet (not a problem to warn about).
+    pub other_devices: u32,
     /// When this device last caught up with a teammate's device (ms since epoch).
     pub last_sync_ms: Option<f64>,
     /// Changes made here that no teammate's device has received yet.
@@ -227,6 +230,13 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatusView, IpcErro
         let store = state.store()?;
         lan_wanted(&store)
     };
+    let team = match devices(&state) {
+        Ok(list) => list,
+        Err(e) if e.code == ErrorCode::NoProfile => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let other_devices = team.iter().filter(|d| !d.me && !d.revoked).count();
+    let other_devices = u32::try_from(other_devices).unwrap_or(u32::MAX);
     let node = match state.node() {
         Ok(node) => node,
         Err(error) => {
@@ -235,6 +245,7 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatusView, IpcErro
                 problem: Some(error.message),
                 connected: Vec::new(),
                 known: 0,
+                other_devices,
                 last_sync_ms: None,
                 unsent: 0,
                 lan_discovery: lan,
@@ -243,16 +254,13 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatusView, IpcErro
         }
     };
     let status = node.status();
-    let connected = match devices(&state) {
-        Ok(list) => list.into_iter().filter(|d| d.connected).collect(),
-        Err(e) if e.code == ErrorCode::NoProfile => Vec::new(),
-        Err(e) => return Err(e),
-    };
+    let connected = team.into_iter().filter(|d| d.connected).collect();
     Ok(SyncStatusView {
         running: true,
         problem: None,
         connected,
         known: u32::try_from(status.known.len()).unwrap_or(u32::MAX),
+        other_devices,
         last_sync_ms: status.last_sync_ms.map(|ms| ms as f64),
         unsent: u32::try_from(status.unsent.len()).unwrap_or(u32::MAX),
         lan_discovery: lan,

@@ -1027,6 +1027,11 @@ export type SyncStatusView_Deserialize = {
 	connected: DeviceView_Deserialize[],
 	/**  How many of the team's other devices this one tries to reach. */
 	known: number,
+	/**
+	 *  How many other devices the team has (revoked ones not counted). None: this device is
+	 *  alone in its team, so nothing can be sent anywhere yet (not a problem to warn about).
+	 */
+	otherDevices: number,
 	/**  When this device last caught up with a teammate's device (ms since epoch). */
 	lastSyncMs?: number | null,
 	/**  Changes made here that no teammate's device has received yet. */
@@ -1047,6 +1052,11 @@ export type SyncStatusView_Serialize = {
 	connected: DeviceView_Serialize[],
 	/**  How many of the team's other devices this one tries to reach. */
 	known: number,
+	/**
+	 *  How many other devices the team has (revoked ones not counted). None: this device is
+	 *  alone in its team, so nothing can be sent anywhere yet (not a problem to warn about).
+	 */
+	otherDevices: number,
 	/**  When this device last caught up with a teammate's device (ms since epoch). */
 	lastSyncMs: number | null,
 	/**  Changes made here that no teammate's device has received yet. */

@@ -331,7 +331,16 @@ impl App {
     /// and LAN discovery off (`NABIJ_LAN=off`: no multicast DNS on a real interface in tests;
     /// apps in a test find each other through invitations, on loopback).
     pub(crate) async fn launch(desktop: &Desktop, data_dir: &Path) -> Self {
-        let (driver, port) = Self::start_driver(desktop, data_dir);
+        Self::launch_with(desktop, data_dir, &[]).await
+    }
+
+    /// [`App::launch`] with more environment variables for the app (`(name, value)`).
+    pub(crate) async fn launch_with(
+        desktop: &Desktop,
+        data_dir: &Path,
+        env: &[(&str, &str)],
+    ) -> Self {
+        let (driver, port) = Self::start_driver(desktop, data_dir, env);
         let mut caps = serde_json::Map::new();
         caps.insert(
             "webkitgtk:browserOptions".into(),
@@ -353,11 +362,12 @@ impl App {
     /// the driver then fails to bind, or a stranger answers on it. So the port counts only once
     /// the listening socket is one of the driver's own file descriptors; otherwise the driver is
     /// stopped and another port tried.
-    fn start_driver(desktop: &Desktop, data_dir: &Path) -> (Guarded, u16) {
+    fn start_driver(desktop: &Desktop, data_dir: &Path, env: &[(&str, &str)]) -> (Guarded, u16) {
         for _ in 0..20 {
             let port = free_port();
-            let child = desktop
-                .command("WebKitWebDriver")
+            let mut command = desktop.command("WebKitWebDriver");
+            command.envs(env.iter().copied());
+            let child = command
                 .arg(format!("--port={port}"))
                 .arg("--host=127.0.0.1")
                 .env("TAURI_WEBVIEW_AUTOMATION", "true")

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::flows::start_team;
 use crate::harness::{App, Desktop};
 
 /// The schema version as SQLite itself records it in the encrypted file, opened with the key
@@ -40,6 +41,13 @@ async fn home_speaks_dutch_shows_real_store_status_and_switches_to_english() {
         app.text("[data-testid=home-title]").await,
         "Welkom bij Nabij"
     );
+    start_team(&app).await;
+    assert_eq!(app.text("[data-testid=home-cases] .figure").await, "0");
+    assert_eq!(app.text("[data-testid=home-open-tasks] .figure").await, "0");
+    app.screenshot("home-nl").await;
+
+    // Where and how the data is kept: in Settings, "Over Nabij".
+    app.click("[data-testid=nav-settings]").await;
     assert_eq!(app.text("#store-title").await, "Opslag op deze laptop");
     let shown_dir = app.text("[data-testid=store-data-dir]").await;
     assert_eq!(shown_dir, data.path().display().to_string());
@@ -51,14 +59,11 @@ async fn home_speaks_dutch_shows_real_store_status_and_switches_to_english() {
     assert_eq!(shown_version, schema_version_in_file(&desktop, data.path()));
     assert!(shown_version >= 1);
     assert_eq!(app.text("[data-testid=store-case-count]").await, "0");
-    assert_eq!(app.text("[data-testid=home-cases] .figure").await, "0");
-    assert_eq!(app.text("[data-testid=home-open-tasks] .figure").await, "0");
     let encrypted = app.find("[data-testid=store-encrypted]").await;
     assert_eq!(
         encrypted.attr("data-encrypted").await.unwrap().as_deref(),
         Some("true")
     );
-    app.screenshot("home-nl").await;
 
     app.find("[data-testid=language-en]")
         .await
@@ -66,11 +71,16 @@ async fn home_speaks_dutch_shows_real_store_status_and_switches_to_english() {
         .await
         .unwrap();
     assert_eq!(
+        app.wait_for_text("#store-title", "Storage on this laptop")
+            .await,
+        "Storage on this laptop"
+    );
+    app.click("[data-testid=nav-home]").await;
+    assert_eq!(
         app.wait_for_text("[data-testid=home-title]", "Welcome to Nabij")
             .await,
         "Welcome to Nabij"
     );
-    assert_eq!(app.text("#store-title").await, "Storage on this laptop");
     app.screenshot("home-en").await;
     app.close().await;
 
@@ -89,7 +99,7 @@ async fn second_instance_on_same_data_dir_gets_a_clear_message() {
     let desktop = Desktop::start();
     let data = tempfile::tempdir().unwrap();
     let first = App::launch(&desktop, data.path()).await;
-    first.find("[data-testid=store-status]").await;
+    first.find("[data-testid=welcome]").await;
 
     let second = App::launch(&desktop, data.path()).await;
     let error = second.find("[data-testid=error]").await;
@@ -105,6 +115,8 @@ async fn second_instance_on_same_data_dir_gets_a_clear_message() {
     second.close().await;
 
     // The first window still works on an intact store.
+    start_team(&first).await;
+    first.click("[data-testid=nav-settings]").await;
     assert_eq!(first.text("[data-testid=store-case-count]").await, "0");
     first.close().await;
     assert_encrypted_at_rest(data.path());
@@ -159,6 +171,7 @@ async fn home_counts_cases_and_open_tasks_from_the_store() {
     }
 
     let app = App::launch(&desktop, data.path()).await;
+    start_team(&app).await;
     assert_eq!(app.text("[data-testid=home-cases] .figure").await, "3");
     assert_eq!(app.text("[data-testid=home-open-tasks] .figure").await, "3");
     app.screenshot("home-counts-nl").await;

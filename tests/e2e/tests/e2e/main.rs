@@ -5,6 +5,7 @@
 // Test support code: a failed setup step is a failed test, so panicking is the right report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod a11y;
 mod badinput;
 mod casefile;
 mod caseload;
@@ -16,3 +17,4 @@ mod frontdoor;
 mod harness;
 mod home;
 mod sync;
+mod window;

@@ -278,6 +278,40 @@ async fn a_journal_entry_typed_in_one_window_appears_in_the_other() {
     // B closes: A notices nobody is reachable any more.
     b.close().await;
     assert_eq!(a.wait_for_sync_state("offline", GONE).await, "offline");
+
+    // A writes on, offline: the change waits for Bram's laptop, counted inside the pill (the
+    // count no longer sticks out of it), and the team is not "alone": it has another device.
+    a.go(&case_hash).await;
+    a.click("[data-testid=journal-new]").await;
+    a.fill("[data-testid=journal-text]", "Offline geschreven.")
+        .await;
+    a.click("[data-testid=journal-save]").await;
+    assert_eq!(
+        a.wait_for_count("[data-testid=sync-status] .count", 1)
+            .await,
+        1
+    );
+    assert_eq!(a.wait_for_sync_state("offline", GONE).await, "offline");
+    let inside = a
+        .client
+        .execute(
+            "const p = document.querySelector('[data-testid=sync-status]').getBoundingClientRect(); \
+             const c = document.querySelector('[data-testid=sync-status] .count').getBoundingClientRect(); \
+             return c.left >= p.left && c.right <= p.right && c.top >= p.top && c.bottom <= p.bottom;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        inside,
+        serde_json::Value::Bool(true),
+        "the count sticks out of the pill"
+    );
+    a.client
+        .execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .unwrap();
+    a.screenshot("sync-offline-unsent-nl").await;
     a.close().await;
 }
 

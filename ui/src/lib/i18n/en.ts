@@ -324,4 +324,31 @@ export const en: Record<MessageKey, string> = {
   "invite.copied": "Copied",
   "invite.close": "Close",
   "invite.adminOnly": "Only a team admin can invite or remove devices.",
+  // Window, keyboard and "About Nabij" (issue 10: defects 8, 9, 10).
+  "nav.menu": "Menu",
+  "longText.more": "more",
+  "longText.less": "less",
+  "sync.offlineShort": "Offline",
+  "sync.alone": "No other device in your team yet",
+  "sync.aloneShort": "No other device",
+  "sync.aloneHint":
+    "Your work is saved on this laptop. Invite a colleague or your second laptop in Settings → Invite a device.",
+  "about.title": "About Nabij",
+  "about.intro":
+    "Nabij keeps your case files encrypted on this laptop and exchanges them directly with your team's devices.",
+  "about.shortcuts": "Keyboard shortcuts",
+  "about.keys": "Keys",
+  "about.does": "What they do",
+  "about.or": "or",
+  "about.keyNew":
+    "New: a journal entry in a case file, a new case in My cases, a new question at the front door",
+  "about.keySearch": "Search (in My cases, or for a client at the front door)",
+  "about.keySave": "Save the form you are typing in",
+  "about.keyMenu": "Go to Home, Front door, My cases, Follow-up or Settings",
+  "about.keyTab": "To the next field or button; the first Tab offers 'Skip to content'",
+  "about.keyEscape": "Close a dialog or the menu",
+  "error.keyring_unavailable.headless":
+    "On a computer without a desktop or keyring (a server, a virtual display)? Start Nabij with a key file in NABIJ_KEY_FILE, for example:",
+  "error.keyring_unavailable.keep":
+    "Nabij makes that file on first start, readable by you only. Keep it with your data: without the key it cannot be read.",
 };

@@ -323,6 +323,34 @@ export const nlBE = {
   "invite.copied": "Gekopieerd",
   "invite.close": "Sluiten",
   "invite.adminOnly": "Alleen een beheerder van het team kan toestellen uitnodigen of verwijderen.",
+  // Window, keyboard and "Over Nabij" (issue 10: defects 8, 9, 10).
+  "nav.menu": "Menu",
+  "longText.more": "meer",
+  "longText.less": "minder",
+  "sync.offlineShort": "Offline",
+  "sync.alone": "Nog geen ander toestel in je team",
+  "sync.aloneShort": "Geen ander toestel",
+  "sync.aloneHint":
+    "Je werk is bewaard op deze laptop. Nodig een collega of je tweede laptop uit via Instellingen → Toestel uitnodigen.",
+  "about.title": "Over Nabij",
+  "about.intro":
+    "Nabij bewaart je dossiers versleuteld op deze laptop en wisselt ze rechtstreeks uit met de toestellen van je team.",
+  "about.shortcuts": "Sneltoetsen",
+  "about.keys": "Toetsen",
+  "about.does": "Wat ze doen",
+  "about.or": "of",
+  "about.keyNew":
+    "Nieuw: een verslag in een dossier, een nieuw dossier in Mijn dossiers, een nieuwe vraag aan het onthaal",
+  "about.keySearch": "Zoeken (in Mijn dossiers, of naar een cliënt aan het onthaal)",
+  "about.keySave": "Het formulier bewaren waarin je typt",
+  "about.keyMenu": "Naar Start, Onthaal, Mijn dossiers, Opvolging of Instellingen",
+  "about.keyTab":
+    "Naar het volgende veld of de volgende knop; de eerste Tab biedt 'Naar de inhoud'",
+  "about.keyEscape": "Een venster of het menu sluiten",
+  "error.keyring_unavailable.headless":
+    "Werk je op een computer zonder bureaublad of sleutelbos (een server, een virtueel scherm)? Start Nabij dan met een sleutelbestand in NABIJ_KEY_FILE, bijvoorbeeld:",
+  "error.keyring_unavailable.keep":
+    "Nabij maakt dat bestand bij de eerste start, alleen leesbaar voor jou. Bewaar het bij je gegevens: zonder sleutel zijn ze niet te lezen.",
 } as const;
 
 export type MessageKey = keyof typeof nlBE;

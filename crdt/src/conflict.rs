@@ -70,3 +70,12 @@ pub fn resolve(doc: &mut AutoCommit, path: &[String], choice: usize) -> Result<(
     doc.put(&obj, field.as_str(), chosen)?;
     Ok(())
 }
+
+/// A conflicting value as text, as the case file shows it (empty for a cleared field).
+pub fn text(value: &ScalarValue) -> String {
+    match value {
+        ScalarValue::Str(s) => s.to_string(),
+        ScalarValue::Null => String::new(),
+        other => other.to_string(),
+    }
+}

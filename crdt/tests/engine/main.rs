@@ -8,6 +8,7 @@ mod api;
 mod api_more;
 mod conflicts;
 mod convergence;
+mod corrections;
 mod corruption;
 mod crash;
 mod fixtures;

@@ -8,6 +8,7 @@
 mod casefile;
 mod caseload;
 mod conflict;
+mod correction;
 mod firststart;
 mod flows;
 mod followup;

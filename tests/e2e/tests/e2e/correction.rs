@@ -268,8 +268,17 @@ async fn a_duplicate_case_is_removed_with_a_reason_and_restored_by_its_owner() {
     assert!(list.contains("Marie Dubois"), "{list}");
     assert!(!list.contains("Yusuf"), "{list}");
 
-    // Restored by its owner: back in the caseload.
-    app.go(&format!("#/case/{case_id}")).await;
+    // Listed under "Verwijderde dossiers", whence its owner opens and restores it.
+    app.click("[data-testid=removed-cases] summary").await;
+    let removed = app
+        .wait_for_contains("[data-testid=removed-case]", "Yusuf Çelik")
+        .await;
+    assert!(
+        removed.contains("Reden: Dubbel dossier, per vergissing geopend"),
+        "{removed}"
+    );
+    app.screenshot("correction-removed-cases-nl").await;
+    app.click("[data-testid=removed-case] a").await;
     app.click("[data-testid=case-restore]").await;
     assert_eq!(
         app.wait_for_exact_count("[data-testid=case-removed]", 0)
@@ -284,5 +293,6 @@ async fn a_duplicate_case_is_removed_with_a_reason_and_restored_by_its_owner() {
     );
     let list = app.text("[data-testid=case-list]").await;
     assert!(list.contains("Yusuf Çelik"), "{list}");
+    assert_eq!(app.count("[data-testid=removed-cases]").await, 0);
     app.close().await;
 }

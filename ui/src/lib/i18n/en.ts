@@ -371,5 +371,6 @@ export const en: Record<MessageKey, string> = {
     "Only for a case opened by mistake, such as a duplicate. It leaves the case list, search results and the client index; its owner or an admin can restore it.",
   "case.removedBanner":
     "This case was removed by {name} on {date}. Reason: {reason}. It is no longer in the case list or search results.",
+  "cases.removedTitle": "Removed cases",
   "case.restore": "Restore case",
 };

@@ -371,6 +371,7 @@ export const nlBE = {
     "Alleen voor een dossier dat per vergissing geopend werd, zoals een dubbel dossier. Het verdwijnt uit de dossierlijst, de zoekresultaten en de cliëntenindex; de eigenaar of een beheerder kan het terugzetten.",
   "case.removedBanner":
     "Dit dossier is verwijderd door {name} op {date}. Reden: {reason}. Het staat niet meer in de dossierlijst en de zoekresultaten.",
+  "cases.removedTitle": "Verwijderde dossiers",
   "case.restore": "Dossier terugzetten",
 } as const;
 

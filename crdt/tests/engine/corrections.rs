@@ -10,7 +10,7 @@ use nabij_crdt::case::{
     NewConsent, NewPerson, NewQuestion, NewTask, PersonUpdate, QuestionEdit, RevisionAction,
     TaskEdit,
 };
-use nabij_crdt::id::{CaseId, ItemId, MemberId};
+use nabij_crdt::id::{CaseId, ItemId};
 use nabij_crdt::input::Problem;
 use nabij_crdt::store::profile::Profile;
 use nabij_crdt::store::{CaseFilter, Store, StoreError};
@@ -18,7 +18,7 @@ use nabij_crdt::team::NewMember;
 
 use super::{assert_input, author, entry, new_case, open_plain, send, snapshot};
 
-fn started(dir: &std::path::Path) -> (Store, Profile) {
+pub(crate) fn started(dir: &std::path::Path) -> (Store, Profile) {
     let mut store = open_plain(dir);
     store.set_device_key(iroh::SecretKey::generate()).unwrap();
     let me = store
@@ -34,7 +34,7 @@ fn started(dir: &std::path::Path) -> (Store, Profile) {
     (store, me)
 }
 
-fn yusuf() -> NewCase {
+pub(crate) fn yusuf() -> NewCase {
     NewCase {
         client_name: "Yusuf Çelik".into(),
         birth_date: Some("1984-05-02".into()),
@@ -47,7 +47,7 @@ fn id(text: &str) -> ItemId {
 }
 
 /// The case's row in the case list (as the caseload shows it), if listed.
-fn row(store: &Store, case: &CaseId) -> Option<nabij_crdt::store::CaseSummary> {
+pub(crate) fn row(store: &Store, case: &CaseId) -> Option<nabij_crdt::store::CaseSummary> {
     store
         .list_cases(&CaseFilter::default())
         .unwrap()
@@ -56,7 +56,7 @@ fn row(store: &Store, case: &CaseId) -> Option<nabij_crdt::store::CaseSummary> {
 }
 
 /// Case ids whose search hits include `word`.
-fn found(store: &Store, word: &str) -> Vec<(String, String)> {
+pub(crate) fn found(store: &Store, word: &str) -> Vec<(String, String)> {
     store
         .search(word, 50)
         .unwrap()
@@ -721,123 +721,5 @@ fn only_the_author_or_the_owner_corrects_a_journal_entry() {
     assert_eq!(
         by,
         vec![colleague.member.to_string(), owner.member.to_string()]
-    );
-}
-
-#[test]
-fn a_duplicate_case_leaves_caseload_search_and_index_until_its_owner_undoes_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut store, me) = started(dir.path());
-    let case = store.register_case(&me, yusuf()).unwrap();
-    let keep = store
-        .register_case(
-            &me,
-            NewCase {
-                client_name: "Marie Dubois".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    store
-        .edit_case_as(&me, &case, |c| {
-            c.add_journal_entry(entry("Dubbel dossier voor Yusuf", "2026-01-10"))?;
-            c.add_task(NewTask {
-                title: "Yusuf bellen".into(),
-                due: None,
-                assignee: None,
-            })
-        })
-        .unwrap();
-    let before = store.dump_query_tables().unwrap();
-
-    // A reason is required; nothing is stored without one.
-    let unchanged = snapshot(&mut store, Some(&case));
-    assert_input(
-        store.remove_case_as(&me, &case, " "),
-        "reason",
-        Problem::Empty,
-    );
-    assert_eq!(snapshot(&mut store, Some(&case)), unchanged);
-    // A colleague who neither owns the case nor is an admin may not remove it.
-    let colleague = store
-        .edit_team(&store.author(&me).unwrap(), &me.team, |t| {
-            t.add_member(
-                NewMember {
-                    name: "Tom Wouters".into(),
-                    role: "maatschappelijk assistent".into(),
-                    organisation: None,
-                },
-                false,
-            )
-        })
-        .unwrap();
-    let as_colleague = Profile {
-        member: colleague,
-        ..me.clone()
-    };
-    let unchanged = snapshot(&mut store, Some(&case));
-    assert_input(
-        store.remove_case_as(&as_colleague, &case, "Dubbel dossier"),
-        "case",
-        Problem::NotAllowedNow,
-    );
-    assert_eq!(snapshot(&mut store, Some(&case)), unchanged);
-
-    store
-        .remove_case_as(&me, &case, "Dubbel dossier, zie Yusuf Çelik (1984)")
-        .unwrap();
-    assert!(row(&store, &case).is_none());
-    assert!(row(&store, &keep).is_some());
-    assert_eq!(found(&store, "Yusuf"), vec![]);
-    assert_eq!(store.find_clients("yusuf", None).unwrap(), vec![]);
-    assert_eq!(store.tasks_due(None).unwrap(), vec![]);
-    assert!(store.is_case_removed(&case).unwrap());
-    let removed = store.removed_cases(&me.member.to_string()).unwrap();
-    assert_eq!(removed.len(), 1);
-    assert_eq!(removed[0].case_id, case.to_string());
-    assert_eq!(removed[0].client_name, "Yusuf Çelik");
-    assert_eq!(removed[0].reason, "Dubbel dossier, zie Yusuf Çelik (1984)");
-    assert_eq!(
-        store
-            .removed_cases(&MemberId::random().to_string())
-            .unwrap(),
-        vec![]
-    );
-    // A removed case takes no other work until the removal is undone.
-    assert_input(
-        store.edit_case_as(&me, &case, |c| {
-            c.add_journal_entry(entry("Nog iets", "2026-01-11"))
-        }),
-        "case",
-        Problem::NotAllowedNow,
-    );
-    assert_input(
-        store.remove_case_as(&me, &case, "Nog eens"),
-        "case",
-        Problem::NotAllowedNow,
-    );
-    // The rebuild gives the same tables.
-    let tables = store.dump_query_tables().unwrap();
-    store.rebuild().unwrap();
-    assert_eq!(store.dump_query_tables().unwrap(), tables);
-
-    store.restore_case_as(&me, &case).unwrap();
-    assert_eq!(store.dump_query_tables().unwrap(), before);
-    assert_eq!(store.find_clients("yusuf", None).unwrap().len(), 1);
-    let actions: Vec<RevisionAction> = store
-        .open_case(&case)
-        .unwrap()
-        .history(case.as_str())
-        .iter()
-        .map(|r| r.action)
-        .collect();
-    assert_eq!(
-        actions,
-        vec![RevisionAction::Removed, RevisionAction::Restored]
-    );
-    assert_input(
-        store.restore_case_as(&me, &case),
-        "case",
-        Problem::NotAllowedNow,
     );
 }

@@ -9,6 +9,7 @@ mod api_more;
 mod conflicts;
 mod convergence;
 mod corrections;
+mod corrections_case;
 mod corruption;
 mod crash;
 mod fixtures;

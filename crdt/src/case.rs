@@ -6,15 +6,20 @@
 //! so items added on two devices offline both survive the merge.
 //!
 //! Writes go through [`CaseEditor`] (one method per allowed change, each validating its input);
-//! reads hydrate the whole [`Case`]. `model` holds the types, `edit` the editor.
+//! reads hydrate the whole [`Case`]. `model` holds the types, `edit` the editor, `correct` the
+//! corrections (edit, remove, undo) and `history` the revisions and tombstones they keep.
 
+mod correct;
 mod edit;
+mod history;
 mod model;
 
+pub use correct::{ConsentEdit, JournalEntryEdit, QuestionEdit, TaskEdit};
 pub use edit::{
     CaseEditor, NewAidDecision, NewCase, NewConsent, NewFlag, NewJournalEntry, NewPerson,
     NewQuestion, NewTask, PersonUpdate, create_case,
 };
+pub use history::{Collection, Removal, Revision, RevisionAction};
 pub use model::{
     AidDecision, Case, CaseState, CaseStatus, Consent, ContactKind, Flag, FlagKind, HouseholdRole,
     JournalEntry, Person, Question, QuestionStatus, Task,

@@ -22,14 +22,7 @@ impl Conflict {
     /// Every value as a worker reads it (text as written, an empty field as empty text), in
     /// the order of [`Conflict::values`].
     pub fn value_texts(&self) -> Vec<String> {
-        self.values
-            .iter()
-            .map(|value| match value {
-                ScalarValue::Str(s) => s.to_string(),
-                ScalarValue::Null => String::new(),
-                other => other.to_string(),
-            })
-            .collect()
+        self.values.iter().map(text).collect()
     }
 }
 
@@ -84,6 +77,15 @@ pub fn resolve(doc: &mut AutoCommit, path: &[String], choice: usize) -> Result<(
     };
     doc.put(&obj, field.as_str(), chosen)?;
     Ok(())
+}
+
+/// A conflicting value as text, as the case file shows it (empty for a cleared field).
+pub fn text(value: &ScalarValue) -> String {
+    match value {
+        ScalarValue::Str(s) => s.to_string(),
+        ScalarValue::Null => String::new(),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@
 
 mod cases;
 mod changes;
+mod corrections;
 pub mod document;
 mod frontdoor;
 pub mod inspect;
@@ -39,6 +40,7 @@ mod teams;
 mod unit;
 
 pub use cases::{CaseFilter, CaseSummary, TaskDue};
+pub use corrections::RemovedCase;
 pub use intake::{ClientMatch, IntakeRow};
 pub use key::{KeyError, KeySource};
 pub use referrals::ReferralSummary;

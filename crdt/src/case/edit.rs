@@ -127,7 +127,7 @@ pub struct NewFlag {
     pub note: Option<String>,
 }
 
-fn theme(field: &'static str, text: &str) -> Result<String, InputError> {
+pub(super) fn theme(field: &'static str, text: &str) -> Result<String, InputError> {
     let theme = input::required(field, text, 40)?.to_lowercase();
     if !theme
         .chars()
@@ -139,7 +139,7 @@ fn theme(field: &'static str, text: &str) -> Result<String, InputError> {
 }
 
 /// A journal date: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
-fn journal_date(text: &str) -> Result<String, InputError> {
+pub(super) fn journal_date(text: &str) -> Result<String, InputError> {
     let text = text.trim();
     let Some((day, time)) = text.split_once('T') else {
         return input::date("date", text);
@@ -154,7 +154,7 @@ fn journal_date(text: &str) -> Result<String, InputError> {
     Ok(format!("{day}T{h:02}:{m:02}"))
 }
 
-fn today() -> String {
+pub(super) fn today() -> String {
     Date::today().to_string()
 }
 
@@ -195,6 +195,9 @@ pub fn create_case(
         consents: BTreeMap::new(),
         aid: BTreeMap::new(),
         flags: BTreeMap::new(),
+        revisions: BTreeMap::new(),
+        removals: BTreeMap::new(),
+        removed: None,
     };
     Ok((id, author.create(&case)?))
 }
@@ -202,8 +205,8 @@ pub fn create_case(
 /// Makes validated changes to one case document; the store commits them as one change by the
 /// author (or rolls them back when any step fails).
 pub struct CaseEditor<'a> {
-    doc: &'a mut AutoCommit,
-    author: &'a Author,
+    pub(super) doc: &'a mut AutoCommit,
+    pub(super) author: &'a Author,
 }
 
 impl<'a> CaseEditor<'a> {
@@ -212,7 +215,7 @@ impl<'a> CaseEditor<'a> {
         Self { doc, author }
     }
 
-    fn me(&self) -> String {
+    pub(super) fn me(&self) -> String {
         self.author.member.to_string()
     }
 
@@ -236,26 +239,10 @@ impl<'a> CaseEditor<'a> {
     }
 
     /// Change fields of a person. Each field is written separately, so concurrent edits of
-    /// different fields merge and concurrent edits of one field become a visible conflict.
+    /// different fields merge and concurrent edits of one field become a visible conflict; the
+    /// earlier values are kept as a revision (see [`CaseEditor::correct_person`]).
     pub fn update_person(&mut self, person: &ItemId, update: PersonUpdate) -> Result<(), DocError> {
-        let id = person.as_str();
-        if let Some(name) = update.name {
-            let name = input::required("name", &name, SHORT_TEXT)?;
-            set_field(self.doc, "people", "person", id, "name", name)?;
-        }
-        if let Some(birth_date) = update.birth_date {
-            let value = input::birth_date("birth_date", Some(&birth_date))?;
-            set_field(self.doc, "people", "person", id, "birth_date", value)?;
-        }
-        if let Some(contact) = update.contact {
-            let value = input::optional("contact", Some(&contact), SHORT_TEXT)?;
-            set_field(self.doc, "people", "person", id, "contact", value)?;
-        }
-        if let Some(language) = update.language {
-            let value = input::optional("language", Some(&language), SHORT_TEXT)?;
-            set_field(self.doc, "people", "person", id, "language", value)?;
-        }
-        Ok(())
+        self.correct_person(person, update)
     }
 
     /// Register a question for help.

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile};
 
+use super::history::{Removal, Revision};
+
 /// A whole case, as hydrated from its document.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Case {
@@ -37,15 +39,29 @@ pub struct Case {
     pub aid: BTreeMap<String, AidDecision>,
     /// Flags, by item id.
     pub flags: BTreeMap<String, Flag>,
+    /// Corrections (edits, removals, undos) of items and of the case, by revision id.
+    #[autosurgeon(missing = "Default::default")]
+    pub revisions: BTreeMap<String, Revision>,
+    /// Tombstones of removed items, by item id (gone again when a removal is undone).
+    #[autosurgeon(missing = "Default::default")]
+    pub removals: BTreeMap<String, Removal>,
+    /// The tombstone of the whole case, when it was removed (opened by mistake, a duplicate).
+    #[autosurgeon(missing = "Default::default")]
+    pub removed: Option<Removal>,
 }
 
 impl Case {
     /// The client's display name: the first person with the role `client`, else any person.
     pub fn client_name(&self) -> &str {
-        self.people
-            .values()
+        let mut people = self
+            .people
+            .iter()
+            .filter(|(id, _)| !self.is_removed(id))
+            .map(|(_, p)| p);
+        let first = people.clone().next();
+        people
             .find(|p| p.role == HouseholdRole::Client)
-            .or_else(|| self.people.values().next())
+            .or(first)
             .map(|p| p.name.as_str())
             .unwrap_or("")
     }
@@ -53,7 +69,9 @@ impl Case {
     /// The client's birth year, if known.
     pub fn client_birth_year(&self) -> Option<u16> {
         self.people
-            .values()
+            .iter()
+            .filter(|(id, _)| !self.is_removed(id))
+            .map(|(_, p)| p)
             .find(|p| p.role == HouseholdRole::Client)
             .and_then(|p| p.birth_date.as_deref())
             .and_then(|d| d.get(0..4))
@@ -65,22 +83,42 @@ impl Case {
         self.owner == member || self.members.get(member).copied().unwrap_or(false)
     }
 
-    /// The themes of the case's questions and journal entries, sorted, without repeats.
+    /// The themes of the case's questions and journal entries (not removed), sorted, without
+    /// repeats.
     pub fn themes(&self) -> Vec<String> {
+        let kept = |id: &String| !self.is_removed(id);
         let mut themes: Vec<String> = self
             .questions
-            .values()
-            .map(|q| q.theme.clone())
-            .chain(self.journal.values().flat_map(|e| e.themes.iter().cloned()))
+            .iter()
+            .filter(|(id, _)| kept(id))
+            .map(|(_, q)| q.theme.clone())
+            .chain(
+                self.journal
+                    .iter()
+                    .filter(|(id, _)| kept(id))
+                    .flat_map(|(_, e)| e.themes.iter().cloned()),
+            )
             .collect();
         themes.sort();
         themes.dedup();
         themes
     }
 
-    /// Tasks not done yet.
+    /// Tasks not done yet (and not removed).
     pub fn open_tasks(&self) -> usize {
-        self.tasks.values().filter(|t| !t.done).count()
+        self.tasks
+            .iter()
+            .filter(|(id, t)| !t.done && !self.is_removed(id))
+            .count()
+    }
+
+    /// The date of the last journal entry not removed, if any.
+    pub fn last_entry_date(&self) -> Option<&str> {
+        self.journal
+            .iter()
+            .filter(|(id, _)| !self.is_removed(id))
+            .map(|(_, e)| e.date.as_str())
+            .max()
     }
 }
 

@@ -106,7 +106,8 @@ impl Store {
         Ok(found)
     }
 
-    /// Settle a conflict by picking one of its values (by position in [`Conflict::values`]).
+    /// Settle a conflict by picking one of its values (by position in [`Conflict::values`]);
+    /// the values not chosen of a correctable item's field are kept as its revision.
     pub fn resolve_case_conflict(
         &mut self,
         author: &Author,
@@ -115,7 +116,7 @@ impl Store {
         choice: usize,
     ) -> Result<(), StoreError> {
         self.edit_document(DocKind::Case, id.as_str(), author, |doc| {
-            conflict::resolve(doc, path, choice)
+            super::corrections::settle(doc, author, path, choice)
         })
     }
 

@@ -52,9 +52,17 @@ impl Store {
 
     /// Refresh a case's entry in the client index (name, birth year, owner). A birth year the
     /// index does not take (a case from before birth dates were checked) is left out of the
-    /// entry rather than blocking the case's work.
+    /// entry rather than blocking the case's work. A removed case has no entry.
     pub fn index_case(&mut self, me: &Profile, id: &CaseId) -> Result<(), StoreError> {
         let case = self.open_case(id)?;
+        if case.removed.is_some() {
+            if self.index_entry(me, id)?.is_none() {
+                return Ok(());
+            }
+            return self.edit_team(&self.author(me)?, &me.team, |team| {
+                team.remove_client_index_entry(id)
+            });
+        }
         let owner = MemberId::parse(&case.owner)
             .map_err(|_| InputError::new("owner", Problem::NotFound))?;
         let year = case.client_birth_year().filter(|year| index_takes(*year));
@@ -73,6 +81,7 @@ impl Store {
         id: &CaseId,
         edit: impl FnOnce(&mut CaseEditor<'_>) -> Result<T, DocError>,
     ) -> Result<T, StoreError> {
+        self.refuse_if_removed(id)?;
         let author = self.author(me)?;
         self.keeping_index_current(me, id, |store| store.edit_case(&author, id, edit))
     }

@@ -18,6 +18,7 @@ const QUERY_TABLES: &[&str] = &[
     "intake_queue",
     "client_index",
     "search_source",
+    "case_removed",
 ];
 
 /// One column value as text: `NULL`, a number, a quoted string or `x'<hex>'` for a blob.

@@ -117,6 +117,17 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
     ALTER TABLE document ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0;
     UPDATE document SET legacy = 1;",
+    // 3: cases removed by mistake (a duplicate), left out of the case list and search but
+    // listed here so that their owner (or an admin) can undo the removal. Derived from the case
+    // documents like the other query tables; the rebuild fills it.
+    "CREATE TABLE case_removed (
+        case_id     TEXT PRIMARY KEY,
+        client_name TEXT NOT NULL,
+        owner       TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        removed_by  TEXT NOT NULL,
+        removed_at  INTEGER NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

@@ -24,6 +24,7 @@ const TABLES: &[&str] = &[
     "intake_queue",
     "client_index",
     "search_source",
+    "case_removed",
 ];
 
 /// Check that `doc` is a valid document of `kind` (hydrates without error).
@@ -79,11 +80,44 @@ pub(crate) fn clear(tx: &Connection) -> Result<(), StoreError> {
 }
 
 fn project_case(tx: &Connection, id: &str, case: &Case) -> Result<(), StoreError> {
+    // Who may hold the case does not change when it is removed: its removal (and an undo)
+    // still travel to every device that holds it.
+    tx.prepare_cached("DELETE FROM case_access WHERE case_id = ?1")?
+        .execute([id])?;
+    let mut access =
+        tx.prepare_cached("INSERT OR IGNORE INTO case_access (case_id, member) VALUES (?1, ?2)")?;
+    access.execute([id, case.owner.as_str()])?;
+    for (member, allowed) in &case.members {
+        if *allowed {
+            access.execute([id, member.as_str()])?;
+        }
+    }
+    tx.prepare_cached("DELETE FROM task WHERE case_id = ?1")?
+        .execute([id])?;
+    if let Some(removal) = &case.removed {
+        // A case removed by mistake leaves the case list, the tasks and search; it is listed
+        // among the removed cases, so that its owner can undo the removal.
+        tx.prepare_cached("DELETE FROM case_list WHERE case_id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO case_removed (case_id, client_name, owner, reason, removed_by,
+                                                  removed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            id,
+            case.client_name(),
+            case.owner,
+            removal.reason,
+            removal.by,
+            removal.at
+        ])?;
+        return sync_search_rows(tx, id, BTreeMap::new());
+    }
+    tx.prepare_cached("DELETE FROM case_removed WHERE case_id = ?1")?
+        .execute([id])?;
     let last_activity = case
-        .journal
-        .values()
-        .map(|e| e.date.as_str())
-        .max()
+        .last_entry_date()
         .map(str::to_string)
         .unwrap_or_else(|| crate::date::Date::of_moment(case.created_at).to_string());
     tx.prepare_cached(
@@ -106,31 +140,18 @@ fn project_case(tx: &Connection, id: &str, case: &Case) -> Result<(), StoreError
         case.open_tasks() as i64,
     ])?;
 
-    tx.prepare_cached("DELETE FROM case_access WHERE case_id = ?1")?
-        .execute([id])?;
-    let mut access =
-        tx.prepare_cached("INSERT OR IGNORE INTO case_access (case_id, member) VALUES (?1, ?2)")?;
-    access.execute([id, case.owner.as_str()])?;
-    for (member, allowed) in &case.members {
-        if *allowed {
-            access.execute([id, member.as_str()])?;
-        }
-    }
-
-    tx.prepare_cached("DELETE FROM task WHERE case_id = ?1")?
-        .execute([id])?;
     let mut task = tx.prepare_cached(
         "INSERT INTO task (case_id, task_id, title, due, assignee, done) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for (task_id, t) in &case.tasks {
+    for (task_id, t) in case.tasks.iter().filter(|(t, _)| !case.is_removed(t)) {
         task.execute(params![id, task_id, t.title, t.due, t.assignee, t.done])?;
     }
 
     let mut wanted: BTreeMap<(String, &'static str), String> = BTreeMap::new();
-    for (person_id, person) in &case.people {
+    for (person_id, person) in case.people.iter().filter(|(p, _)| !case.is_removed(p)) {
         wanted.insert((person_id.clone(), "name"), person.name.clone());
     }
-    for (entry_id, entry) in &case.journal {
+    for (entry_id, entry) in case.journal.iter().filter(|(e, _)| !case.is_removed(e)) {
         wanted.insert((entry_id.clone(), "journal"), entry.text.clone());
     }
     sync_search_rows(tx, id, wanted)

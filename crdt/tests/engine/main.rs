@@ -8,6 +8,8 @@ mod api;
 mod api_more;
 mod conflicts;
 mod convergence;
+mod corrections;
+mod corrections_case;
 mod corruption;
 mod crash;
 mod fixtures;

@@ -10,14 +10,15 @@ use nabij_crdt::store::{CaseFilter, CaseSummary};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use super::correction::{self, RemovalView, RemovedItemView, RevisionView};
 use crate::ipc::{ErrorCode, IpcError};
 use crate::state::AppState;
 
-fn case_id(text: &str) -> Result<CaseId, IpcError> {
+pub(crate) fn case_id(text: &str) -> Result<CaseId, IpcError> {
     CaseId::parse(text).map_err(|e| IpcError::new(ErrorCode::NotFound, e))
 }
 
-fn item_id(text: &str) -> Result<ItemId, IpcError> {
+pub(crate) fn item_id(text: &str) -> Result<ItemId, IpcError> {
     ItemId::parse(text).map_err(|e| IpcError::new(ErrorCode::NotFound, e))
 }
 
@@ -157,6 +158,8 @@ pub struct PersonView {
     pub language: Option<String>,
     /// `client`, `partner`, `child`, `parent` or `other`.
     pub role: String,
+    /// Earlier versions (corrections), newest first.
+    pub history: Vec<RevisionView>,
 }
 
 /// A question for help.
@@ -173,6 +176,8 @@ pub struct QuestionView {
     pub status: String,
     /// Asked on.
     pub opened: String,
+    /// Earlier versions (corrections), newest first.
+    pub history: Vec<RevisionView>,
 }
 
 /// A journal entry.
@@ -191,6 +196,8 @@ pub struct JournalView {
     pub text: String,
     /// Themes.
     pub themes: Vec<String>,
+    /// Earlier versions (corrections), newest first.
+    pub history: Vec<RevisionView>,
 }
 
 /// A task.
@@ -207,6 +214,8 @@ pub struct TaskView {
     pub assignee: Option<String>,
     /// Done.
     pub done: bool,
+    /// Earlier versions (corrections), newest first.
+    pub history: Vec<RevisionView>,
 }
 
 /// A consent record.
@@ -227,6 +236,8 @@ pub struct ConsentView {
     pub date: String,
     /// Withdrawn on.
     pub withdrawn_at: Option<String>,
+    /// Earlier versions (corrections), newest first.
+    pub history: Vec<RevisionView>,
 }
 
 /// A flag.
@@ -289,6 +300,12 @@ pub struct CaseView {
     pub flags: Vec<FlagView>,
     /// Conflicting fields.
     pub conflicts: Vec<ConflictView>,
+    /// Items removed by mistake (left out of the lists above), most recent first.
+    pub removed_items: Vec<RemovedItemView>,
+    /// Set when the whole case was removed (a duplicate); it can be restored.
+    pub removed: Option<RemovalView>,
+    /// Removals and restorations of the whole case, newest first.
+    pub history: Vec<RevisionView>,
 }
 
 fn role_code(role: HouseholdRole) -> &'static str {
@@ -332,10 +349,11 @@ pub fn open_case(state: State<'_, AppState>, case_id: String) -> Result<CaseView
     })
 }
 
-fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> CaseView {
+pub(crate) fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> CaseView {
     let mut journal: Vec<JournalView> = c
         .journal
         .iter()
+        .filter(|(id, _)| !c.is_removed(id))
         .map(|(id, e)| JournalView {
             id: id.clone(),
             date: e.date.clone(),
@@ -343,18 +361,21 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
             author: e.author.clone(),
             text: e.text.clone(),
             themes: e.themes.clone(),
+            history: correction::history(&c, id),
         })
         .collect();
     journal.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
     let mut tasks: Vec<TaskView> = c
         .tasks
         .iter()
+        .filter(|(id, _)| !c.is_removed(id))
         .map(|(id, t)| TaskView {
             id: id.clone(),
             title: t.title.clone(),
             due: t.due.clone(),
             assignee: t.assignee.clone(),
             done: t.done,
+            history: correction::history(&c, id),
         })
         .collect();
     tasks.sort_by(|a, b| {
@@ -381,6 +402,7 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
         people: c
             .people
             .iter()
+            .filter(|(id, _)| !c.is_removed(id))
             .map(|(id, p)| PersonView {
                 id: id.clone(),
                 name: p.name.clone(),
@@ -388,17 +410,20 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
                 contact: p.contact.clone(),
                 language: p.language.clone(),
                 role: role_code(p.role).into(),
+                history: correction::history(&c, id),
             })
             .collect(),
         questions: c
             .questions
             .iter()
+            .filter(|(id, _)| !c.is_removed(id))
             .map(|(id, q)| QuestionView {
                 id: id.clone(),
                 theme: q.theme.clone(),
                 text: q.text.clone(),
                 status: question_code(q.status).into(),
                 opened: q.opened.clone(),
+                history: correction::history(&c, id),
             })
             .collect(),
         journal,
@@ -406,6 +431,7 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
         consents: c
             .consents
             .iter()
+            .filter(|(id, _)| !c.is_removed(id))
             .map(|(id, x)| ConsentView {
                 id: id.clone(),
                 what: x.what.clone(),
@@ -414,6 +440,7 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
                 legal_basis: x.legal_basis.clone(),
                 date: x.date.clone(),
                 withdrawn_at: x.withdrawn_at.clone(),
+                history: correction::history(&c, id),
             })
             .collect(),
         flags: c
@@ -438,12 +465,15 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
                 path: x.path,
             })
             .collect(),
+        removed_items: correction::removed_items(&c),
+        removed: c.removed.as_ref().map(correction::removal_view),
+        history: correction::history(&c, &c.id),
     }
 }
 
 /// Apply a validated edit to a case as this device's user (the client index follows a changed
 /// client name or birth date); answer with the updated case file.
-fn edit(
+pub(crate) fn edit(
     state: &AppState,
     case_id: &str,
     change: impl FnOnce(&mut case::CaseEditor<'_>) -> Result<(), nabij_crdt::doc::DocError>,

@@ -57,6 +57,27 @@ export const commands = {
 	draft: (key: string) => typedError<string | null, IpcError_Serialize>(__TAURI_INVOKE("draft", { key })),
 	/**  Save a draft (empty text forgets it), so it survives errors and restarts. */
 	saveDraft: (key: string, text: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("save_draft", { key, text })),
+	/**  Correct a journal entry (its author or the case owner); the earlier version is kept. */
+	editJournalEntry: (caseId: string, entryId: string, edit: JournalEditRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("edit_journal_entry", { caseId, entryId, edit })),
+	/**  Correct a task; the earlier version is kept. */
+	editTask: (caseId: string, taskId: string, edit: TaskEditRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("edit_task", { caseId, taskId, edit })),
+	/**  Correct a question for help; the earlier version is kept. */
+	editQuestion: (caseId: string, questionId: string, edit: QuestionEditRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("edit_question", { caseId, questionId, edit })),
+	/**  Correct a consent record; the earlier version is kept. */
+	editConsent: (caseId: string, consentId: string, edit: ConsentEditRequest_Deserialize) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("edit_consent", { caseId, consentId, edit })),
+	/**  Remove an item entered by mistake, with a reason (required); it can be restored. */
+	removeItem: (caseId: string, collection: CollectionCode, itemId: string, reason: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("remove_item", { caseId, collection, itemId, reason })),
+	/**  Undo the removal of an item. */
+	restoreItem: (caseId: string, collection: CollectionCode, itemId: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("restore_item", { caseId, collection, itemId })),
+	/**
+	 *  Remove a case opened by mistake (a duplicate), with a reason, as its owner or an admin: it
+	 *  leaves the caseload, search and the client index until the removal is undone.
+	 */
+	removeCase: (caseId: string, reason: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("remove_case", { caseId, reason })),
+	/**  Undo the removal of a case (its owner or an admin). */
+	restoreCase: (caseId: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("restore_case", { caseId })),
+	/**  The removed cases I may see, most recently removed first. */
+	removedCases: () => typedError<RemovedCaseRow[], IpcError_Serialize>(__TAURI_INVOKE("removed_cases")),
 	/**  My profile, or nothing when this device has none yet (first start). */
 	profile: () => typedError<ProfileView_Serialize | null, IpcError_Serialize>(__TAURI_INVOKE("profile")),
 	/**  First start: create a team with me as its first member. */
@@ -203,9 +224,9 @@ export type CaseView_Deserialize = {
 	/**  Household. */
 	people: PersonView_Deserialize[],
 	/**  Questions. */
-	questions: QuestionView[],
+	questions: QuestionView_Deserialize[],
 	/**  Journal, newest first. */
-	journal: JournalView[],
+	journal: JournalView_Deserialize[],
 	/**  Tasks, open first then by due date. */
 	tasks: TaskView_Deserialize[],
 	/**  Consent records. */
@@ -214,6 +235,12 @@ export type CaseView_Deserialize = {
 	flags: FlagView_Deserialize[],
 	/**  Conflicting fields. */
 	conflicts: ConflictView[],
+	/**  Items removed by mistake (left out of the lists above), most recent first. */
+	removedItems: RemovedItemView_Deserialize[],
+	/**  Set when the whole case was removed (a duplicate); it can be restored. */
+	removed?: RemovalView | null,
+	/**  Removals and restorations of the whole case, newest first. */
+	history: RevisionView_Deserialize[],
 };
 
 /**  The whole case file. */
@@ -235,9 +262,9 @@ export type CaseView_Serialize = {
 	/**  Household. */
 	people: PersonView_Serialize[],
 	/**  Questions. */
-	questions: QuestionView[],
+	questions: QuestionView_Serialize[],
 	/**  Journal, newest first. */
-	journal: JournalView[],
+	journal: JournalView_Serialize[],
 	/**  Tasks, open first then by due date. */
 	tasks: TaskView_Serialize[],
 	/**  Consent records. */
@@ -246,6 +273,12 @@ export type CaseView_Serialize = {
 	flags: FlagView_Serialize[],
 	/**  Conflicting fields. */
 	conflicts: ConflictView[],
+	/**  Items removed by mistake (left out of the lists above), most recent first. */
+	removedItems: RemovedItemView_Serialize[],
+	/**  Set when the whole case was removed (a duplicate); it can be restored. */
+	removed: RemovalView | null,
+	/**  Removals and restorations of the whole case, newest first. */
+	history: RevisionView_Serialize[],
 };
 
 /**  Someone in the client index: who guides this person (not the case itself). */
@@ -275,12 +308,58 @@ export type ClientMatchView_Serialize = {
 	ownerName: string,
 };
 
+/**  The kinds of correctable item. */
+export type CollectionCode = 
+/**  Journal entry. */
+"journal" | 
+/**  Task. */
+"tasks" | 
+/**  Question for help. */
+"questions" | 
+/**  Consent record. */
+"consents" | 
+/**  Person in the household. */
+"people" | 
+/**  The whole case. */
+"case";
+
 /**  A field edited on two devices at once, with every value. */
 export type ConflictView = {
 	/**  Keys from the document root to the field. */
 	path: string[],
 	/**  Every value, as text. */
 	values: string[],
+};
+
+/**  Changes to a consent record (absent: unchanged). */
+export type ConsentEditRequest = ConsentEditRequest_Serialize | ConsentEditRequest_Deserialize;
+
+/**  Changes to a consent record (absent: unchanged). */
+export type ConsentEditRequest_Deserialize = {
+	/**  What information. */
+	what?: string | null,
+	/**  To whom. */
+	toWhom?: string | null,
+	/**  Purpose. */
+	purpose?: string | null,
+	/**  Legal basis. */
+	legalBasis?: string | null,
+	/**  Given on. */
+	date?: string | null,
+};
+
+/**  Changes to a consent record (absent: unchanged). */
+export type ConsentEditRequest_Serialize = {
+	/**  What information. */
+	what: string | null,
+	/**  To whom. */
+	toWhom: string | null,
+	/**  Purpose. */
+	purpose: string | null,
+	/**  Legal basis. */
+	legalBasis: string | null,
+	/**  Given on. */
+	date: string | null,
 };
 
 /**  A consent record. */
@@ -333,6 +412,8 @@ export type ConsentView_Deserialize = {
 	date: string,
 	/**  Withdrawn on. */
 	withdrawnAt?: string | null,
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Deserialize[],
 };
 
 /**  A consent record. */
@@ -351,6 +432,8 @@ export type ConsentView_Serialize = {
 	date: string,
 	/**  Withdrawn on. */
 	withdrawnAt: string | null,
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Serialize[],
 };
 
 /**  Kind of contact. */
@@ -642,6 +725,33 @@ export type JoinRequest_Serialize = {
 	label: string | null,
 };
 
+/**  Changes to a journal entry (absent: unchanged). */
+export type JournalEditRequest = JournalEditRequest_Serialize | JournalEditRequest_Deserialize;
+
+/**  Changes to a journal entry (absent: unchanged). */
+export type JournalEditRequest_Deserialize = {
+	/**  When (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`). */
+	date?: string | null,
+	/**  Kind of contact. */
+	kind?: ContactKindCode | null,
+	/**  Text. */
+	text?: string | null,
+	/**  Themes. */
+	themes?: string[] | null,
+};
+
+/**  Changes to a journal entry (absent: unchanged). */
+export type JournalEditRequest_Serialize = {
+	/**  When (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`). */
+	date: string | null,
+	/**  Kind of contact. */
+	kind: ContactKindCode | null,
+	/**  Text. */
+	text: string | null,
+	/**  Themes. */
+	themes: string[] | null,
+};
+
 /**  A journal entry to write. */
 export type JournalRequest = JournalRequest_Serialize | JournalRequest_Deserialize;
 
@@ -670,7 +780,10 @@ export type JournalRequest_Serialize = {
 };
 
 /**  A journal entry. */
-export type JournalView = {
+export type JournalView = JournalView_Serialize | JournalView_Deserialize;
+
+/**  A journal entry. */
+export type JournalView_Deserialize = {
 	/**  Item id. */
 	id: string,
 	/**  When. */
@@ -683,6 +796,26 @@ export type JournalView = {
 	text: string,
 	/**  Themes. */
 	themes: string[],
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Deserialize[],
+};
+
+/**  A journal entry. */
+export type JournalView_Serialize = {
+	/**  Item id. */
+	id: string,
+	/**  When. */
+	date: string,
+	/**  `visit`, `call`, `office`, `message`, `note`. */
+	kind: string,
+	/**  Author (member id). */
+	author: string,
+	/**  Text. */
+	text: string,
+	/**  Themes. */
+	themes: string[],
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Serialize[],
 };
 
 /**  A language of the user interface. */
@@ -825,6 +958,8 @@ export type PersonView_Deserialize = {
 	language?: string | null,
 	/**  `client`, `partner`, `child`, `parent` or `other`. */
 	role: string,
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Deserialize[],
 };
 
 /**  A person in the household. */
@@ -841,6 +976,16 @@ export type PersonView_Serialize = {
 	language: string | null,
 	/**  `client`, `partner`, `child`, `parent` or `other`. */
 	role: string,
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Serialize[],
+};
+
+/**  An earlier value of one field. */
+export type PreviousValue = {
+	/**  The field (`text`, `date`, `title`, ...). */
+	field: string,
+	/**  Its value before (empty: it was empty). */
+	value: string,
 };
 
 /**  What is wrong with a field, for a message next to it (`invalid` errors only). */
@@ -899,6 +1044,25 @@ export type ProfileView_Serialize = {
 	teamName: string,
 };
 
+/**  Changes to a question (absent: unchanged). */
+export type QuestionEditRequest = QuestionEditRequest_Serialize | QuestionEditRequest_Deserialize;
+
+/**  Changes to a question (absent: unchanged). */
+export type QuestionEditRequest_Deserialize = {
+	/**  Theme. */
+	theme?: string | null,
+	/**  The question. */
+	text?: string | null,
+};
+
+/**  Changes to a question (absent: unchanged). */
+export type QuestionEditRequest_Serialize = {
+	/**  Theme. */
+	theme: string | null,
+	/**  The question. */
+	text: string | null,
+};
+
 /**  Status of a question. */
 export type QuestionStatusCode = 
 /**  Open. */
@@ -911,7 +1075,10 @@ export type QuestionStatusCode =
 "referred";
 
 /**  A question for help. */
-export type QuestionView = {
+export type QuestionView = QuestionView_Serialize | QuestionView_Deserialize;
+
+/**  A question for help. */
+export type QuestionView_Deserialize = {
 	/**  Item id. */
 	id: string,
 	/**  Theme. */
@@ -922,6 +1089,123 @@ export type QuestionView = {
 	status: string,
 	/**  Asked on. */
 	opened: string,
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Deserialize[],
+};
+
+/**  A question for help. */
+export type QuestionView_Serialize = {
+	/**  Item id. */
+	id: string,
+	/**  Theme. */
+	theme: string,
+	/**  The question. */
+	text: string,
+	/**  `open`, `in_progress`, `resolved`, `referred`. */
+	status: string,
+	/**  Asked on. */
+	opened: string,
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Serialize[],
+};
+
+/**  A removal's tombstone. */
+export type RemovalView = {
+	/**  Why. */
+	reason: string,
+	/**  Who (member id). */
+	by: string,
+	/**  When (ms since epoch). */
+	atMs: number | null,
+};
+
+/**  A removed case I may see. */
+export type RemovedCaseRow = {
+	/**  Case id. */
+	caseId: string,
+	/**  Client's name. */
+	clientName: string,
+	/**  Owner (member id). */
+	owner: string,
+	/**  Why it was removed. */
+	reason: string,
+	/**  Who removed it (member id). */
+	removedBy: string,
+	/**  When (ms since epoch). */
+	removedAtMs: number | null,
+};
+
+/**  An item removed by mistake, shown collapsed in its section with "Ongedaan maken". */
+export type RemovedItemView = RemovedItemView_Serialize | RemovedItemView_Deserialize;
+
+/**  An item removed by mistake, shown collapsed in its section with "Ongedaan maken". */
+export type RemovedItemView_Deserialize = {
+	/**  Which section. */
+	collection: CollectionCode,
+	/**  Item id. */
+	id: string,
+	/**  What it was (the entry's text, the task's title, the person's name, ...). */
+	summary: string,
+	/**  The removal. */
+	removal: RemovalView,
+	/**  Its history. */
+	history: RevisionView_Deserialize[],
+};
+
+/**  An item removed by mistake, shown collapsed in its section with "Ongedaan maken". */
+export type RemovedItemView_Serialize = {
+	/**  Which section. */
+	collection: CollectionCode,
+	/**  Item id. */
+	id: string,
+	/**  What it was (the entry's text, the task's title, the person's name, ...). */
+	summary: string,
+	/**  The removal. */
+	removal: RemovalView,
+	/**  Its history. */
+	history: RevisionView_Serialize[],
+};
+
+/**  What a revision did. */
+export type RevisionActionCode = 
+/**  Fields changed. */
+"edited" | 
+/**  Removed with a reason. */
+"removed" | 
+/**  Removal undone. */
+"restored" | 
+/**  Concurrent values settled. */
+"settled";
+
+/**  One correction of an item, for its history. */
+export type RevisionView = RevisionView_Serialize | RevisionView_Deserialize;
+
+/**  One correction of an item, for its history. */
+export type RevisionView_Deserialize = {
+	/**  What was done. */
+	action: RevisionActionCode,
+	/**  Who (member id). */
+	by: string,
+	/**  When (ms since epoch). */
+	atMs: number | null,
+	/**  The earlier values of the fields it changed. */
+	previous: PreviousValue[],
+	/**  Why (removals). */
+	reason?: string | null,
+};
+
+/**  One correction of an item, for its history. */
+export type RevisionView_Serialize = {
+	/**  What was done. */
+	action: RevisionActionCode,
+	/**  Who (member id). */
+	by: string,
+	/**  When (ms since epoch). */
+	atMs: number | null,
+	/**  The earlier values of the fields it changed. */
+	previous: PreviousValue[],
+	/**  Why (removals). */
+	reason: string | null,
 };
 
 /**  Role in the household. */
@@ -1098,6 +1382,25 @@ export type TaskDueView_Serialize = {
 	due: string | null,
 };
 
+/**  Changes to a task (absent: unchanged; an empty due date clears it). */
+export type TaskEditRequest = TaskEditRequest_Serialize | TaskEditRequest_Deserialize;
+
+/**  Changes to a task (absent: unchanged; an empty due date clears it). */
+export type TaskEditRequest_Deserialize = {
+	/**  What to do. */
+	title?: string | null,
+	/**  Due date. */
+	due?: string | null,
+};
+
+/**  Changes to a task (absent: unchanged; an empty due date clears it). */
+export type TaskEditRequest_Serialize = {
+	/**  What to do. */
+	title: string | null,
+	/**  Due date. */
+	due: string | null,
+};
+
 /**  A task to add. */
 export type TaskRequest = TaskRequest_Serialize | TaskRequest_Deserialize;
 
@@ -1136,6 +1439,8 @@ export type TaskView_Deserialize = {
 	assignee?: string | null,
 	/**  Done. */
 	done: boolean,
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Deserialize[],
 };
 
 /**  A task. */
@@ -1150,6 +1455,8 @@ export type TaskView_Serialize = {
 	assignee: string | null,
 	/**  Done. */
 	done: boolean,
+	/**  Earlier versions (corrections), newest first. */
+	history: RevisionView_Serialize[],
 };
 
 /**  A theme. */

@@ -115,6 +115,7 @@ async fn case_file_in_dutch_with_a_draft_that_survives_a_restart() {
         .await;
     app.click("[data-testid=consent-save]").await;
     app.click("[data-testid=consent-withdraw]").await;
+    app.click("[data-testid=withdraw-confirm]").await;
     app.wait_for_contains("[data-testid=consents]", "Ingetrokken op")
         .await;
 

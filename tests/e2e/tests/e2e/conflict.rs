@@ -147,8 +147,13 @@ async fn a_field_edited_on_two_devices_shows_both_values_and_the_worker_keeps_on
         .wait_for_text("[data-testid=person-contact]", OTHER_DEVICE)
         .await;
     assert_eq!(contact, OTHER_DEVICE);
-    let people = app.text("[data-testid=people]").await;
-    assert!(!people.contains(THIS_DEVICE), "{people}");
+    assert_eq!(app.count("[data-testid=person-contact]").await, 1);
+    // The number not kept is not lost: the person's history names it.
+    let history = app.text("[data-testid=people] [data-testid=history]").await;
+    assert!(
+        history.contains(&format!("Niet gekozen contactgegevens: {THIS_DEVICE}")),
+        "{history}"
+    );
     app.close().await;
 
     // The choice is in the store: no conflict left, the kept number is the client's.

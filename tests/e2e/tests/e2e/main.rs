@@ -10,6 +10,7 @@ mod badinput;
 mod casefile;
 mod caseload;
 mod conflict;
+mod correction;
 mod firststart;
 mod flows;
 mod followup;

@@ -151,7 +151,6 @@ export const en: Record<MessageKey, string> = {
   "people.title": "Household",
   "people.new": "Add person",
   "people.edit": "Edit details",
-  "people.editOf": "Edit details of {name}",
   "person.name": "Name",
   "person.birthDate": "Date of birth",
   "person.contact": "Phone or e-mail",

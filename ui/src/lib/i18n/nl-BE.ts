@@ -150,7 +150,6 @@ export const nlBE = {
   "people.title": "Gezin",
   "people.new": "Persoon toevoegen",
   "people.edit": "Gegevens wijzigen",
-  "people.editOf": "Gegevens van {name} wijzigen",
   "person.name": "Naam",
   "person.birthDate": "Geboortedatum",
   "person.contact": "Telefoon of e-mail",

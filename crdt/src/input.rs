@@ -24,6 +24,8 @@ pub enum Problem {
     NotFound,
     /// The action does not fit the current state (e.g. closing a closed case).
     NotAllowedNow,
+    /// An address that must start with `https://` (the team's relay).
+    NeedsHttps,
 }
 
 impl fmt::Display for Problem {
@@ -36,6 +38,7 @@ impl fmt::Display for Problem {
             Problem::InFuture => f.write_str("lies in the future"),
             Problem::NotFound => f.write_str("refers to something that does not exist"),
             Problem::NotAllowedNow => f.write_str("cannot be changed in the current state"),
+            Problem::NeedsHttps => f.write_str("must start with https://"),
         }
     }
 }

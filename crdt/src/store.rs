@@ -18,9 +18,11 @@
 //! write is acknowledged only when the document and its projections are durable together.
 //! Durability: WAL with `synchronous=FULL` (each commit is fsynced before it returns).
 
+mod caseload;
 mod cases;
 mod changes;
 pub mod document;
+mod followup;
 mod frontdoor;
 pub mod inspect;
 mod intake;
@@ -37,7 +39,11 @@ mod team_rules;
 mod teams;
 mod unit;
 
-pub use cases::{CaseFilter, CaseSummary, TaskDue};
+pub use caseload::{
+    CaseFilter, CaseHit, CasePage, CaseSort, CaseSummary, HitPage, SEARCH_WORD_MIN,
+};
+pub use cases::TaskDue;
+pub use followup::{DueGroup, DueWhen};
 pub use intake::{ClientMatch, IntakeRow};
 pub use key::{KeyError, KeySource};
 pub use referrals::ReferralSummary;
@@ -243,9 +249,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migration::migrate(&mut conn)?;
+        let found = migration::migrate(&mut conn)?;
         changes::install(&conn)?;
-        Ok(Self {
+        let mut store = Self {
             conn,
             data_dir: data_dir.to_path_buf(),
             encrypted: key.is_some(),
@@ -254,7 +260,11 @@ impl Store {
             device_key: None,
             units: unit::Units::default(),
             _lock: lock,
-        })
+        };
+        if found > 0 && found < caseload::CASELOAD_COLUMNS_SINCE {
+            store.reproject_cases()?;
+        }
+        Ok(store)
     }
 
     /// The data directory this store lives in.

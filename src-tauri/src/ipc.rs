@@ -59,6 +59,8 @@ pub enum Problem {
     NotFound,
     /// Not possible in the current state.
     NotAllowedNow,
+    /// An address that must start with `https://`.
+    NeedsHttps,
 }
 
 /// An error crossing the IPC boundary.
@@ -98,6 +100,7 @@ impl IpcError {
             InputProblem::InFuture => (Problem::InFuture, None),
             InputProblem::NotFound => (Problem::NotFound, None),
             InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
+            InputProblem::NeedsHttps => (Problem::NeedsHttps, None),
         };
         Self {
             code: ErrorCode::Invalid,

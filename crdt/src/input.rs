@@ -26,6 +26,8 @@ pub enum Problem {
     NotFound,
     /// The action does not fit the current state (e.g. closing a closed case).
     NotAllowedNow,
+    /// An address that must start with `https://` (the team's relay).
+    NeedsHttps,
 }
 
 impl fmt::Display for Problem {
@@ -39,6 +41,7 @@ impl fmt::Display for Problem {
             Problem::NotAYear => f.write_str("is not a year (four digits)"),
             Problem::NotFound => f.write_str("refers to something that does not exist"),
             Problem::NotAllowedNow => f.write_str("cannot be changed in the current state"),
+            Problem::NeedsHttps => f.write_str("must start with https://"),
         }
     }
 }

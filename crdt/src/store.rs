@@ -18,10 +18,12 @@
 //! write is acknowledged only when the document and its projections are durable together.
 //! Durability: WAL with `synchronous=FULL` (each commit is fsynced before it returns).
 
+mod caseload;
 mod cases;
 mod changes;
 mod corrections;
 pub mod document;
+mod followup;
 mod frontdoor;
 pub mod inspect;
 mod intake;
@@ -39,8 +41,12 @@ mod team_rules;
 mod teams;
 mod unit;
 
-pub use cases::{CaseFilter, CaseSummary, TaskDue};
+pub use caseload::{
+    CaseFilter, CaseHit, CasePage, CaseSort, CaseSummary, HitPage, SEARCH_WORD_MIN,
+};
+pub use cases::TaskDue;
 pub use corrections::RemovedCase;
+pub use followup::{DueGroup, DueWhen};
 pub use intake::{ClientMatch, IntakeRow};
 pub use key::{KeyError, KeySource};
 pub use referrals::ReferralSummary;
@@ -260,9 +266,9 @@ impl Store {
         let wal = sidecar(&path, "-wal");
         let shm = sidecar(&path, "-shm");
         permissions::tighten_files(&[&wal, &shm]).map_err(dir_error)?;
-        migration::migrate(&mut conn)?;
+        let found = migration::migrate(&mut conn)?;
         changes::install(&conn)?;
-        Ok(Self {
+        let mut store = Self {
             conn,
             data_dir: data_dir.to_path_buf(),
             encrypted: key.is_some(),
@@ -271,7 +277,11 @@ impl Store {
             device_key: None,
             units: unit::Units::default(),
             _lock: lock,
-        })
+        };
+        if found > 0 && found < caseload::CASELOAD_COLUMNS_SINCE {
+            store.reproject_cases()?;
+        }
+        Ok(store)
     }
 
     /// The data directory this store lives in.

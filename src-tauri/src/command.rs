@@ -2,6 +2,7 @@
 //! `nabij_crdt`: take the request, call the engine, map the answer to a view type.
 
 pub mod case;
+pub mod caseload;
 pub mod correction;
 pub mod intake;
 pub mod store;

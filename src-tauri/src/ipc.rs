@@ -60,6 +60,8 @@ pub enum Problem {
     NotFound,
     /// Not possible in the current state.
     NotAllowedNow,
+    /// An address that must start with `https://`.
+    NeedsHttps,
 }
 
 /// An error crossing the IPC boundary.
@@ -100,6 +102,7 @@ impl IpcError {
             InputProblem::NotAYear => (Problem::NotAYear, None),
             InputProblem::NotFound => (Problem::NotFound, None),
             InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
+            InputProblem::NeedsHttps => (Problem::NeedsHttps, None),
         };
         Self {
             code: ErrorCode::Invalid,

@@ -1,6 +1,5 @@
-//! The store's case API: create, edit (through a [`CaseEditor`]), read, list, tasks, conflicts.
-
-use rusqlite::params;
+//! The store's case API: create, edit (through a [`CaseEditor`]), read, tasks, conflicts (the
+//! caseload and its search are in `caseload`).
 
 use super::{Store, StoreError};
 use crate::author::Author;
@@ -8,42 +7,6 @@ use crate::case::{self, Case, CaseEditor, NewCase};
 use crate::conflict::{self, Conflict};
 use crate::doc::DocKind;
 use crate::id::{CaseId, TeamId};
-
-/// One row of the case list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseSummary {
-    /// The case id.
-    pub case_id: String,
-    /// The client's name.
-    pub client_name: String,
-    /// The client's birth year.
-    pub birth_year: Option<u16>,
-    /// The owner (member id).
-    pub owner: String,
-    /// `open` or `closed`.
-    pub status: String,
-    /// Themes, sorted.
-    pub themes: Vec<String>,
-    /// Date of the last journal entry (or of opening).
-    pub last_activity: String,
-    /// Tasks not done.
-    pub open_tasks: u32,
-}
-
-/// Which cases to list.
-#[derive(Debug, Clone, Default)]
-pub struct CaseFilter {
-    /// Only cases this member may see (owner or allowed).
-    pub visible_to: Option<String>,
-    /// Only cases owned by this member.
-    pub owner: Option<String>,
-    /// Only `open` or `closed` cases.
-    pub status: Option<String>,
-    /// Only cases with this theme.
-    pub theme: Option<String>,
-    /// At most this many (default 5,000).
-    pub limit: Option<u32>,
-}
 
 /// A task that is not done, with its case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,45 +81,6 @@ impl Store {
         self.edit_document(DocKind::Case, id.as_str(), author, |doc| {
             super::corrections::settle(doc, author, path, choice)
         })
-    }
-
-    /// Cases from the case list, most recent activity first. Never loads documents.
-    pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT case_id, client_name, birth_year, owner, status, themes, last_activity, open_tasks
-             FROM case_list
-             WHERE (?1 IS NULL OR case_id IN (SELECT case_id FROM case_access WHERE member = ?1))
-               AND (?2 IS NULL OR owner = ?2)
-               AND (?3 IS NULL OR status = ?3)
-               AND (?4 IS NULL OR (' ' || themes || ' ') LIKE ('% ' || ?4 || ' %'))
-             ORDER BY last_activity DESC, case_id
-             LIMIT ?5",
-        )?;
-        let rows = stmt
-            .query_map(
-                params![
-                    filter.visible_to,
-                    filter.owner,
-                    filter.status,
-                    filter.theme,
-                    filter.limit.unwrap_or(5_000)
-                ],
-                |r| {
-                    let themes: String = r.get(5)?;
-                    Ok(CaseSummary {
-                        case_id: r.get(0)?,
-                        client_name: r.get(1)?,
-                        birth_year: r.get(2)?,
-                        owner: r.get(3)?,
-                        status: r.get(4)?,
-                        themes: themes.split_whitespace().map(str::to_string).collect(),
-                        last_activity: r.get(6)?,
-                        open_tasks: r.get(7)?,
-                    })
-                },
-            )?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
     }
 
     /// Tasks not done, due first (tasks without a due date last); only `assignee`'s when given.

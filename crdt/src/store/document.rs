@@ -499,6 +499,21 @@ impl Store {
         Ok(ids)
     }
 
+    /// Rewrite the query rows of every stored case, one document in memory at a time (after an
+    /// upgrade that added case columns). A case that cannot be read keeps its rows as they were.
+    pub(crate) fn reproject_cases(&mut self) -> Result<(), StoreError> {
+        let ids = self.document_ids(DocKind::Case)?;
+        let tx = self.conn.unchecked_transaction()?;
+        for id in ids {
+            match self.read_document(DocKind::Case, &id) {
+                Ok(doc) => projection::project(&tx, DocKind::Case, &id, &doc)?,
+                Err(error) => tracing::warn!(%id, %error, "case not reprojected"),
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Rebuild every query table from the stored documents (after an upgrade, or to repair).
     pub fn rebuild(&mut self) -> Result<(), StoreError> {
         let docs: Vec<(String, String)> = {
@@ -548,7 +563,7 @@ fn write_saved(
     ])?;
     insert_chunk(tx, id, 0, bytes)?;
     match hydrated {
-        Some(hydrated) => projection::project_hydrated(tx, id, hydrated),
+        Some(hydrated) => projection::project_hydrated(tx, id, hydrated, doc),
         None => projection::project(tx, kind, id, doc),
     }
 }

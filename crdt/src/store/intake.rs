@@ -45,7 +45,7 @@ pub struct ClientMatch {
 }
 
 /// Lower case without the accents common in names here (`Çelik` and `celik` match).
-fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     text.chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {

@@ -128,6 +128,15 @@ const MIGRATIONS: &[&str] = &[
         removed_by  TEXT NOT NULL,
         removed_at  INTEGER NOT NULL
     ) STRICT;",
+    // 4: the caseload pages in the engine: a folded name to sort by (`Çelik` among the C's), and
+    // how many fields of each case were set differently on two devices (the conflicts list),
+    // filled by `Store::open` for the cases already stored; and the case of each search row in
+    // a small index, so that a search counts the cases a common word matches quickly.
+    "ALTER TABLE case_list ADD COLUMN sort_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE case_list ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX case_list_by_name ON case_list (sort_name, case_id);
+    CREATE INDEX case_list_with_conflicts ON case_list (conflicts) WHERE conflicts > 0;
+    CREATE INDEX search_source_doc_by_row ON search_source (rowid, doc_id);",
 ];
 
 /// The schema version this build writes.
@@ -138,8 +147,8 @@ pub fn version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
-/// Bring the database up to [`CURRENT_VERSION`].
-pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Bring the database up to [`CURRENT_VERSION`]; returns the version it was at.
+pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let found = version(conn)?;
     if found > CURRENT_VERSION {
         return Err(StoreError::NewerSchema {
@@ -159,7 +168,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             .map_err(fail)?;
         tx.commit().map_err(fail)?;
     }
-    Ok(())
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -45,21 +45,22 @@ pub(crate) fn project(
     doc: &AutoCommit,
 ) -> Result<(), StoreError> {
     match kind {
-        DocKind::Case => project_case(tx, id, &case::load(doc)?),
+        DocKind::Case => project_case(tx, id, &case::load(doc)?, doc),
         DocKind::Team => project_team(tx, id, &team::load(doc)?),
         DocKind::Referral => project_referral(tx, id, &referral::load(doc)?),
         DocKind::Intake => project_intake(tx, id, &intake::load(doc)?),
     }
 }
 
-/// Rewrite the query-table rows of one document already hydrated.
+/// Rewrite the query-table rows of one document already hydrated (`doc` is the document).
 pub(crate) fn project_hydrated(
     tx: &Connection,
     id: &str,
     hydrated: &Hydrated,
+    doc: &AutoCommit,
 ) -> Result<(), StoreError> {
     match hydrated {
-        Hydrated::Case(case) => project_case(tx, id, case),
+        Hydrated::Case(case) => project_case(tx, id, case, doc),
         Hydrated::Team(team) => project_team(tx, id, team),
         Hydrated::Referral(referral) => project_referral(tx, id, referral),
         Hydrated::Intake(intake) => project_intake(tx, id, intake),
@@ -79,7 +80,12 @@ pub(crate) fn clear(tx: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn project_case(tx: &Connection, id: &str, case: &Case) -> Result<(), StoreError> {
+fn project_case(
+    tx: &Connection,
+    id: &str,
+    case: &Case,
+    doc: &AutoCommit,
+) -> Result<(), StoreError> {
     // Who may hold the case does not change when it is removed: its removal (and an undo)
     // still travel to every device that holds it.
     tx.prepare_cached("DELETE FROM case_access WHERE case_id = ?1")?
@@ -122,12 +128,13 @@ fn project_case(tx: &Connection, id: &str, case: &Case) -> Result<(), StoreError
         .unwrap_or_else(|| crate::date::Date::of_moment(case.created_at).to_string());
     tx.prepare_cached(
         "INSERT INTO case_list (case_id, client_name, birth_year, owner, status, themes,
-                                last_activity, open_tasks)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                last_activity, open_tasks, sort_name, conflicts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (case_id) DO UPDATE SET client_name = excluded.client_name,
            birth_year = excluded.birth_year, owner = excluded.owner, status = excluded.status,
            themes = excluded.themes, last_activity = excluded.last_activity,
-           open_tasks = excluded.open_tasks",
+           open_tasks = excluded.open_tasks, sort_name = excluded.sort_name,
+           conflicts = excluded.conflicts",
     )?
     .execute(params![
         id,
@@ -138,6 +145,8 @@ fn project_case(tx: &Connection, id: &str, case: &Case) -> Result<(), StoreError
         case.themes().join(" "),
         last_activity,
         case.open_tasks() as i64,
+        super::caseload::sort_name(case.client_name()),
+        crate::conflict::list(doc).len() as i64,
     ])?;
 
     let mut task = tx.prepare_cached(

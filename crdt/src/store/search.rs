@@ -24,9 +24,14 @@ pub struct SearchHit {
 
 /// Turn what a user typed into an FTS5 query: each word a quoted prefix, all required.
 pub fn fts_query(typed: &str) -> Option<String> {
+    fts_query_min(typed, 1)
+}
+
+/// [`fts_query`] of the words of at least `min_chars` characters.
+pub fn fts_query_min(typed: &str, min_chars: usize) -> Option<String> {
     let words: Vec<String> = typed
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+        .filter(|w| w.chars().count() >= min_chars.max(1))
         .take(8)
         .map(|w| format!("\"{w}\"*"))
         .collect();
@@ -100,5 +105,7 @@ mod tests {
             Some("\"OR\"* \"NEAR\"*")
         );
         assert_eq!(fts_query(" - "), None);
+        assert_eq!(fts_query_min("jan p", 2).as_deref(), Some("\"jan\"*"));
+        assert_eq!(fts_query_min("j p", 2), None);
     }
 }

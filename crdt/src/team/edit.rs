@@ -443,7 +443,7 @@ impl<'a> TeamEditor<'a> {
                 || url.starts_with("http://[::1]")
                 || url.starts_with("http://localhost");
             if !ok {
-                return Err(InputError::new("relay", Problem::OutOfRange).into());
+                return Err(InputError::new("relay", Problem::NeedsHttps).into());
             }
         }
         let mut settings: Settings = autosurgeon::hydrate_prop(&*self.doc, ROOT, "settings")?;

@@ -6,6 +6,7 @@
 
 mod api;
 mod api_more;
+mod caseload;
 mod conflicts;
 mod convergence;
 mod corrections;

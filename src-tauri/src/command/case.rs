@@ -1,12 +1,11 @@
-//! Case work: the caseload, search, the case file and every change to it.
+//! Case work: the case file and every change to it (the caseload and its search are in
+//! `caseload`).
 
 use nabij_crdt::case::{
     self, ContactKind, FlagKind, HouseholdRole, NewConsent, NewFlag, NewJournalEntry, NewPerson,
     NewQuestion, NewTask, PersonUpdate, QuestionStatus,
 };
 use nabij_crdt::id::{CaseId, ItemId, MemberId};
-use nabij_crdt::store::search::SearchHit;
-use nabij_crdt::store::{CaseFilter, CaseSummary};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -24,122 +23,6 @@ pub(crate) fn item_id(text: &str) -> Result<ItemId, IpcError> {
 
 fn member_id(text: &str) -> Result<MemberId, IpcError> {
     MemberId::parse(text).map_err(|e| IpcError::new(ErrorCode::NotFound, e))
-}
-
-/// One row of the caseload.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct CaseRow {
-    /// Case id.
-    pub case_id: String,
-    /// Client's name.
-    pub client_name: String,
-    /// Client's birth year.
-    pub birth_year: Option<u16>,
-    /// Owner (member id).
-    pub owner: String,
-    /// Open or closed.
-    pub status: String,
-    /// Themes.
-    pub themes: Vec<String>,
-    /// Last activity (`YYYY-MM-DD[THH:MM]`).
-    pub last_activity: String,
-    /// Open tasks.
-    pub open_tasks: u32,
-}
-
-impl From<CaseSummary> for CaseRow {
-    fn from(c: CaseSummary) -> Self {
-        Self {
-            case_id: c.case_id,
-            client_name: c.client_name,
-            birth_year: c.birth_year,
-            owner: c.owner,
-            status: c.status,
-            themes: c.themes,
-            last_activity: c.last_activity,
-            open_tasks: c.open_tasks,
-        }
-    }
-}
-
-/// Which cases to list.
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct CaseListRequest {
-    /// Only cases I own (else all cases I may see).
-    pub mine_only: bool,
-    /// `open` or `closed`; all when absent.
-    pub status: Option<String>,
-    /// Only cases with this theme.
-    pub theme: Option<String>,
-    /// At most this many rows.
-    pub limit: Option<u32>,
-}
-
-/// The caseload: cases I may see, most recent activity first.
-#[tauri::command]
-#[specta::specta]
-pub fn list_cases(
-    state: State<'_, AppState>,
-    request: CaseListRequest,
-) -> Result<Vec<CaseRow>, IpcError> {
-    state.with_profile(|store, me| {
-        let me = me.member.to_string();
-        let filter = CaseFilter {
-            owner: request.mine_only.then(|| me.clone()),
-            visible_to: Some(me),
-            status: request.status,
-            theme: request.theme,
-            limit: request.limit,
-        };
-        Ok(store
-            .list_cases(&filter)?
-            .into_iter()
-            .map(CaseRow::from)
-            .collect())
-    })
-}
-
-/// A search result: the case and the matching text.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SearchHitView {
-    /// Case id.
-    pub case_id: String,
-    /// Client's name.
-    pub client_name: String,
-    /// `name` or `journal`.
-    pub field: String,
-    /// Matching text; matches are between U+0002 and U+0003.
-    pub snippet: String,
-}
-
-impl From<SearchHit> for SearchHitView {
-    fn from(h: SearchHit) -> Self {
-        Self {
-            case_id: h.doc_id,
-            client_name: h.client_name,
-            field: h.field,
-            snippet: h.snippet,
-        }
-    }
-}
-
-/// Search names and journal text of the cases on this device.
-#[tauri::command]
-#[specta::specta]
-pub fn search_cases(
-    state: State<'_, AppState>,
-    query: String,
-) -> Result<Vec<SearchHitView>, IpcError> {
-    state.with_profile(|store, _| {
-        Ok(store
-            .search(&query, 50)?
-            .into_iter()
-            .map(SearchHitView::from)
-            .collect())
-    })
 }
 
 /// A person in the household.

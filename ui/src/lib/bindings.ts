@@ -13,10 +13,15 @@ export const commands = {
 	language: () => typedError<LanguageCode | null, IpcError_Serialize>(__TAURI_INVOKE("language")),
 	/**  Remember the user's language on this device. */
 	setLanguage: (language: LanguageCode) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("set_language", { language })),
-	/**  The caseload: cases I may see, most recent activity first. */
-	listCases: (request: CaseListRequest_Deserialize) => typedError<CaseRow_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("list_cases", { request })),
-	/**  Search names and journal text of the cases on this device. */
-	searchCases: (query: string) => typedError<SearchHitView[], IpcError_Serialize>(__TAURI_INVOKE("search_cases", { query })),
+	/**  The caseload: a page of the cases I may see, and the total. */
+	listCases: (request: CaseListRequest_Deserialize) => typedError<CasePageView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("list_cases", { request })),
+	/**
+	 *  Search names and journal text inside the caseload the request describes (same filters,
+	 *  order and paging as `list_cases`).
+	 */
+	searchCases: (query: string, request: CaseListRequest_Deserialize) => typedError<SearchPageView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("search_cases", { query, request })),
+	/**  The cases I may see with fields set differently on two devices, most recent activity first. */
+	conflictedCases: () => typedError<CasePageView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("conflicted_cases")),
 	/**  Open a case file. */
 	openCase: (caseId: string) => typedError<CaseView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("open_case", { caseId })),
 	/**  Open a new case; answers with its id. */
@@ -100,6 +105,10 @@ export const commands = {
 	closeIntake: (itemId: string, reason: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("close_intake", { itemId, reason })),
 	/**  My open tasks (assigned to me, or unassigned on my cases), due first. */
 	myTasks: () => typedError<TaskDueView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("my_tasks")),
+	/**  My open tasks in groups seen from `today`, each with its total and first `per_group` tasks. */
+	followUp: (today: string, perGroup: number) => typedError<DueGroupView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("follow_up", { today, perGroup })),
+	/**  A further page of one follow-up group. */
+	followUpPage: (today: string, when: DueWhenCode, offset: number, limit: number) => typedError<TaskDueView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("follow_up_page", { today, when, offset, limit })),
 	/**  Sync at a glance. */
 	syncStatus: () => typedError<SyncStatusView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("sync_status")),
 	/**  The team's devices (this one included), current ones first. */
@@ -132,10 +141,10 @@ export const events = {
 };
 
 /* Types */
-/**  Which cases to list. */
+/**  Which cases, in which order, which page. */
 export type CaseListRequest = CaseListRequest_Serialize | CaseListRequest_Deserialize;
 
-/**  Which cases to list. */
+/**  Which cases, in which order, which page. */
 export type CaseListRequest_Deserialize = {
 	/**  Only cases I own (else all cases I may see). */
 	mineOnly: boolean,
@@ -143,11 +152,15 @@ export type CaseListRequest_Deserialize = {
 	status?: string | null,
 	/**  Only cases with this theme. */
 	theme?: string | null,
+	/**  The order. */
+	sort: CaseSortCode,
+	/**  Rows before the page. */
+	offset: number,
 	/**  At most this many rows. */
-	limit?: number | null,
+	limit: number,
 };
 
-/**  Which cases to list. */
+/**  Which cases, in which order, which page. */
 export type CaseListRequest_Serialize = {
 	/**  Only cases I own (else all cases I may see). */
 	mineOnly: boolean,
@@ -155,8 +168,31 @@ export type CaseListRequest_Serialize = {
 	status: string | null,
 	/**  Only cases with this theme. */
 	theme: string | null,
+	/**  The order. */
+	sort: CaseSortCode,
+	/**  Rows before the page. */
+	offset: number,
 	/**  At most this many rows. */
-	limit: number | null,
+	limit: number,
+};
+
+/**  A page of the caseload and how many cases match in all. */
+export type CasePageView = CasePageView_Serialize | CasePageView_Deserialize;
+
+/**  A page of the caseload and how many cases match in all. */
+export type CasePageView_Deserialize = {
+	/**  The rows of the page. */
+	rows: CaseRow_Deserialize[],
+	/**  Every case that matches, over all pages. */
+	total: number,
+};
+
+/**  A page of the caseload and how many cases match in all. */
+export type CasePageView_Serialize = {
+	/**  The rows of the page. */
+	rows: CaseRow_Serialize[],
+	/**  Every case that matches, over all pages. */
+	total: number,
 };
 
 /**  One row of the caseload. */
@@ -180,6 +216,8 @@ export type CaseRow_Deserialize = {
 	lastActivity: string,
 	/**  Open tasks. */
 	openTasks: number,
+	/**  Fields set differently on two devices, not settled yet. */
+	conflicts: number,
 };
 
 /**  One row of the caseload. */
@@ -200,7 +238,16 @@ export type CaseRow_Serialize = {
 	lastActivity: string,
 	/**  Open tasks. */
 	openTasks: number,
+	/**  Fields set differently on two devices, not settled yet. */
+	conflicts: number,
 };
+
+/**  The order of the caseload. */
+export type CaseSortCode = 
+/**  Most recent activity first. */
+"activity" | 
+/**  By client name. */
+"name";
 
 /**  The whole case file. */
 export type CaseView = CaseView_Serialize | CaseView_Deserialize;
@@ -491,6 +538,42 @@ export type DeviceView_Serialize = {
 	/**  Whether there is a connection to it now. */
 	connected: boolean,
 };
+
+/**  One group of follow-up: how many tasks it holds and the first of them. */
+export type DueGroupView = DueGroupView_Serialize | DueGroupView_Deserialize;
+
+/**  One group of follow-up: how many tasks it holds and the first of them. */
+export type DueGroupView_Deserialize = {
+	/**  Which group. */
+	when: DueWhenCode,
+	/**  Every open task in the group. */
+	total: number,
+	/**  The first tasks, earliest due first. */
+	tasks: TaskDueView_Deserialize[],
+};
+
+/**  One group of follow-up: how many tasks it holds and the first of them. */
+export type DueGroupView_Serialize = {
+	/**  Which group. */
+	when: DueWhenCode,
+	/**  Every open task in the group. */
+	total: number,
+	/**  The first tasks, earliest due first. */
+	tasks: TaskDueView_Serialize[],
+};
+
+/**  When a task is due, seen from today. */
+export type DueWhenCode = 
+/**  Before today. */
+"overdue" | 
+/**  Today. */
+"today" | 
+/**  Later this week (Monday-first weeks). */
+"week" | 
+/**  After this week. */
+"later" | 
+/**  No due date. */
+"none";
 
 /**  What went wrong, as far as the UI needs to know. */
 export type ErrorCode = 
@@ -1003,7 +1086,9 @@ export type Problem =
 /**  Refers to something that does not exist. */
 "not_found" | 
 /**  Not possible in the current state. */
-"not_allowed_now";
+"not_allowed_now" | 
+/**  An address that must start with `https://`. */
+"needs_https";
 
 /**  Who I am on this device, and my team. */
 export type ProfileView = ProfileView_Serialize | ProfileView_Deserialize;
@@ -1221,16 +1306,46 @@ export type RoleCode =
 /**  Other. */
 "other";
 
-/**  A search result: the case and the matching text. */
-export type SearchHitView = {
-	/**  Case id. */
-	caseId: string,
-	/**  Client's name. */
-	clientName: string,
+/**  A search result: the case's row and the matching text. */
+export type SearchHitView = SearchHitView_Serialize | SearchHitView_Deserialize;
+
+/**  A search result: the case's row and the matching text. */
+export type SearchHitView_Deserialize = {
+	/**  The case. */
+	case: CaseRow_Deserialize,
 	/**  `name` or `journal`. */
 	field: string,
 	/**  Matching text; matches are between U+0002 and U+0003. */
 	snippet: string,
+};
+
+/**  A search result: the case's row and the matching text. */
+export type SearchHitView_Serialize = {
+	/**  The case. */
+	case: CaseRow_Serialize,
+	/**  `name` or `journal`. */
+	field: string,
+	/**  Matching text; matches are between U+0002 and U+0003. */
+	snippet: string,
+};
+
+/**  A page of search hits and how many cases match in all. */
+export type SearchPageView = SearchPageView_Serialize | SearchPageView_Deserialize;
+
+/**  A page of search hits and how many cases match in all. */
+export type SearchPageView_Deserialize = {
+	/**  The hits of the page. */
+	hits: SearchHitView_Deserialize[],
+	/**  Every case that matches, over all pages. */
+	total: number,
+};
+
+/**  A page of search hits and how many cases match in all. */
+export type SearchPageView_Serialize = {
+	/**  The hits of the page. */
+	hits: SearchHitView_Serialize[],
+	/**  Every case that matches, over all pages. */
+	total: number,
 };
 
 /**  Where a signal comes from. */

@@ -32,10 +32,17 @@ describe("errors next to fields", () => {
       "out_of_range",
       "not_found",
       "not_allowed_now",
+      "needs_https",
     ] as const) {
       expect(problemMessage(invalid("x", problem), nl)).toBe(nlBE[`problem.${problem}`]);
       expect(problemMessage(invalid("x", problem), english)).toBe(en[`problem.${problem}`]);
     }
+  });
+
+  it("says that a relay address needs https://", () => {
+    expect(problemMessage(invalid("relay", "needs_https"), nl)).toBe(
+      "Gebruik een adres dat begint met https://.",
+    );
   });
 
   it("shows a message only next to the field it is about, else in a panel", () => {

@@ -2,7 +2,7 @@
 // and a problem code. These helpers put the translated message next to the right field.
 
 import type { IpcError } from "./bindings";
-import type { MessageKey } from "./i18n/nl-BE";
+import type { MessageKey } from "./i18n/translate";
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
@@ -37,6 +37,8 @@ export function problemMessage(error: IpcError, tr: Translate): string {
       return tr("problem.not_found");
     case "not_allowed_now":
       return tr("problem.not_allowed_now");
+    case "needs_https":
+      return tr("problem.needs_https");
     default:
       return tr("error.invalid.body");
   }

@@ -449,8 +449,13 @@ fn relay_always_on_and_addresses_are_admin_changes_with_checked_input() {
         ed.set_device_always_on(&phone, true).unwrap();
         assert_eq!(
             problem(ed.set_relay("http://relay.example")),
-            ("relay", Problem::OutOfRange),
+            ("relay", Problem::NeedsHttps),
             "plain http only on loopback"
+        );
+        assert_eq!(
+            problem(ed.set_relay("relay.example")),
+            ("relay", Problem::NeedsHttps),
+            "an address without https:// says what is missing"
         );
         assert_eq!(
             problem(ed.set_device_addresses(&phone, &["not an address".into()])),

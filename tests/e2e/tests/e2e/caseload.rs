@@ -1,8 +1,9 @@
 //! Flow 3, the caseload: a new case (with a validation error in Dutch first) survives a restart;
-//! 5,000 cases list and search fluidly.
+//! 5,003 cases are counted right and paged, and search keeps the filters and the sort and pages.
 
 use std::time::Instant;
 
+use nabij_crdt::case::NewCase;
 use nabij_crdt::store::{KeySource, Store};
 
 use crate::flows::{create_case, start_team};
@@ -76,7 +77,7 @@ async fn a_new_case_is_still_there_after_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn five_thousand_cases_list_and_search_fluidly() {
+async fn five_thousand_and_three_cases_are_counted_right_and_search_keeps_the_filters() {
     let desktop = Desktop::start();
     let data = tempfile::tempdir().unwrap();
     let app = App::launch(&desktop, data.path()).await;
@@ -89,7 +90,9 @@ async fn five_thousand_cases_list_and_search_fluidly() {
     let key_dir = tempfile::tempdir().unwrap();
     let key_file = key_dir.path().join("store.key");
     std::fs::write(&key_file, &key).unwrap();
-    let seeded_name = {
+    // 5,001 seeded cases and two of one family: Kobe Xhaferi's open, Lien Xhaferi's closed.
+    // Together 5,003, of which 5,002 open.
+    let (kobe, lien) = {
         let mut store = Store::open(data.path(), &KeySource::File(key_file)).unwrap();
         store
             .set_device_key(desktop.stored_device_key(data.path()))
@@ -97,17 +100,31 @@ async fn five_thousand_cases_list_and_search_fluidly() {
         let me = store.profile().unwrap().expect("the UI created a profile");
         let author = store.author(&me).unwrap();
         let started = Instant::now();
-        let ids = nabij_crdt::seed::seed_cases(&mut store, &author, &me.team, 5_000, 3, 4).unwrap();
+        let ids = nabij_crdt::seed::seed_cases(&mut store, &author, &me.team, 5_001, 3, 4).unwrap();
         eprintln!(
             "seeded {} cases in {:.1} s",
             ids.len(),
             started.elapsed().as_secs_f64()
         );
+        let mut family = Vec::new();
+        for name in ["Kobe Xhaferi", "Lien Xhaferi"] {
+            family.push(
+                store
+                    .create_case(
+                        &author,
+                        &me.team,
+                        NewCase {
+                            client_name: name.into(),
+                            ..NewCase::default()
+                        },
+                    )
+                    .unwrap(),
+            );
+        }
         store
-            .open_case(&ids[1234])
-            .unwrap()
-            .client_name()
-            .to_string()
+            .edit_case(&author, &family[1], |c| c.close("Verhuisd", None))
+            .unwrap();
+        (family[0].to_string(), family[1].to_string())
     };
 
     let app = App::launch(&desktop, data.path()).await;
@@ -116,30 +133,95 @@ async fn five_thousand_cases_list_and_search_fluidly() {
     app.click("[data-testid=nav-cases]").await;
     app.find("[data-testid=case-row]").await;
     let list_ms = started.elapsed().as_millis();
+    // Open cases (the default filter): 5,002, counted by the engine, not the rows loaded.
     assert_eq!(
-        app.wait_for_contains("[data-testid=case-count]", "5.000")
+        app.wait_for_contains("[data-testid=case-count]", "5.002")
             .await,
-        "5.000 dossiers"
+        "5.002 dossiers"
     );
-    // The first 200 rows are rendered, the rest behind "more".
+    app.choose("[data-testid=filter-status]", "").await;
+    assert_eq!(
+        app.wait_for_contains("[data-testid=case-count]", "5.003")
+            .await,
+        "5.003 dossiers"
+    );
+    // One page of 200 rows is loaded; "more" loads the next 200 from the engine.
     assert_eq!(app.count("[data-testid=case-row]").await, 200);
-    app.screenshot("caseload-5000-nl").await;
+    assert_eq!(
+        app.text("[data-testid=case-shown]").await,
+        "200 van 5.003 getoond"
+    );
+    app.screenshot("caseload-5003-nl").await;
     let started = Instant::now();
     app.click("[data-testid=case-more]").await;
-    app.wait_for_count("[data-testid=case-row]", 400).await;
+    assert_eq!(app.wait_for_count("[data-testid=case-row]", 400).await, 400);
     let more_ms = started.elapsed().as_millis();
+    assert_eq!(
+        app.text("[data-testid=case-shown]").await,
+        "400 van 5.003 getoond"
+    );
 
+    // Search keeps the status filter: "Xhaferi" among open cases is Kobe only.
+    let hit = |id: &str| format!("[data-testid=search-results] a[href='#/case/{id}']");
+    app.choose("[data-testid=filter-status]", "open").await;
+    assert_eq!(
+        app.wait_for_contains("[data-testid=case-count]", "5.002")
+            .await,
+        "5.002 dossiers"
+    );
     let started = Instant::now();
-    app.fill("[data-testid=case-search]", &seeded_name).await;
-    app.find("[data-testid=search-hit]").await;
+    app.fill("[data-testid=case-search]", "Xhaferi").await;
+    assert_eq!(
+        app.wait_for_text("[data-testid=search-count]", "1 treffer")
+            .await,
+        "1 treffer"
+    );
     let search_ms = started.elapsed().as_millis();
-    let hits = app.text("[data-testid=search-results]").await;
-    assert!(hits.contains(&seeded_name), "{seeded_name} not in {hits}");
+    assert_eq!(app.count(&hit(&kobe)).await, 1);
+    assert_eq!(app.count(&hit(&lien)).await, 0);
+    app.screenshot("search-status-open-nl").await;
+    // Closed cases: Lien only, marked closed.
+    app.choose("[data-testid=filter-status]", "closed").await;
+    assert_eq!(app.wait_for_count(&hit(&lien), 1).await, 1);
+    assert_eq!(app.count(&hit(&kobe)).await, 0);
+    assert_eq!(app.text("[data-testid=search-count]").await, "1 treffer");
+    assert_eq!(
+        app.text("[data-testid=search-hit-closed]").await,
+        "Afgesloten"
+    );
+    app.screenshot("search-status-closed-nl").await;
+    // All, sorted by name: Kobe before Lien.
+    app.choose("[data-testid=filter-status]", "").await;
+    app.choose("[data-testid=sort]", "name").await;
+    assert_eq!(
+        app.wait_for_text("[data-testid=search-count]", "2 treffers")
+            .await,
+        "2 treffers"
+    );
+    let names = app.text("[data-testid=search-results]").await;
+    let (k, l) = (names.find("Kobe").unwrap(), names.find("Lien").unwrap());
+    assert!(k < l, "{names}");
+
+    // A common word matches far more than 50 cases: the real total, and more on request.
+    app.fill("[data-testid=case-search]", "cliënt").await;
+    assert_eq!(app.wait_for_count("[data-testid=search-hit]", 50).await, 50);
+    let counted = app.text("[data-testid=search-count]").await;
+    let total: u32 = counted
+        .trim_end_matches(" treffers")
+        .replace('.', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("not a count: {counted}"));
+    assert!(total > 100, "{counted}");
+    app.click("[data-testid=search-more]").await;
+    assert_eq!(
+        app.wait_for_count("[data-testid=search-hit]", 100).await,
+        100
+    );
     app.find("[data-testid=search-hit] mark").await;
-    app.screenshot("search-nl").await;
+    app.screenshot("search-more-nl").await;
     eprintln!(
-        "5,000 cases: list visible after {list_ms} ms, 200 more rows after {more_ms} ms, \
-         search for {seeded_name:?} answered after {search_ms} ms (typing + 120 ms debounce)"
+        "5,003 cases: list visible after {list_ms} ms, 200 more rows after {more_ms} ms, \
+         filtered search answered after {search_ms} ms (typing + 120 ms debounce)"
     );
     app.close().await;
 }

@@ -109,10 +109,24 @@ async fn a_field_edited_on_two_devices_shows_both_values_and_the_worker_keeps_on
         (id, client)
     };
 
-    // The worker opens the case file: both numbers are there, each with a button to keep it.
+    // Opvolging lists every case of mine with a conflict; the worker goes from there to the
+    // case file: both numbers are there, each with a button to keep it.
     let app = App::launch(&desktop, data.path()).await;
-    app.click("[data-testid=nav-cases]").await;
-    app.click("[data-testid=case-link]").await;
+    app.click("[data-testid=nav-tasks]").await;
+    let listed = app
+        .wait_for_contains("[data-testid=followup-conflicts]", "Marie Dubois")
+        .await;
+    assert!(
+        listed.contains("Op twee toestellen anders ingevuld"),
+        "{listed}"
+    );
+    assert_eq!(app.count("[data-testid=conflicted-case]").await, 1);
+    assert_eq!(
+        app.text("[data-testid=conflicted-fields]").await,
+        "1 veld te kiezen"
+    );
+    app.screenshot("followup-conflicts-nl").await;
+    app.click("[data-testid=conflicted-case] a").await;
     app.find("[data-testid=casefile]").await;
     let section = app.text("[data-testid=conflicts]").await;
     assert!(
@@ -153,6 +167,14 @@ async fn a_field_edited_on_two_devices_shows_both_values_and_the_worker_keeps_on
     assert!(
         history.contains(&format!("Niet gekozen contactgegevens: {THIS_DEVICE}")),
         "{history}"
+    );
+    // Settled: off the list in Opvolging.
+    app.click("[data-testid=nav-tasks]").await;
+    app.find("[data-testid=followup-empty]").await;
+    assert_eq!(
+        app.wait_for_exact_count("[data-testid=followup-conflicts]", 0)
+            .await,
+        0
     );
     app.close().await;
 

@@ -1,4 +1,4 @@
-//! Flow 5 and 6: follow-up groups my tasks overdue first; settings show my profile, the data
+//! Flow 5 and 6: follow-up groups my tasks overdue first, shows which is overdue and ticks one off; settings show my profile, the data
 //! location and store status, and switch the language.
 
 use crate::flows::{create_case, start_team};
@@ -55,14 +55,62 @@ async fn follow_up_groups_tasks_and_settings_show_profile_and_store() {
             .await
             .contains("mutualiteit")
     );
+    // Which task is overdue: the one due 03/02/2025, marked "Te laat", and only that one.
+    assert_eq!(app.text("[data-testid=due-overdue-count]").await, "1");
+    let overdue = app
+        .text("[data-testid=due-overdue] [data-testid=followup-task]")
+        .await;
+    assert!(overdue.contains("Te laat: huurwaarborg"), "{overdue}");
+    assert!(overdue.contains("03/02/2025"), "{overdue}");
+    assert_eq!(app.count("[data-testid=followup-overdue]").await, 1);
+    assert_eq!(
+        app.text("[data-testid=due-overdue] [data-testid=followup-overdue]")
+            .await,
+        "Te laat"
+    );
     app.screenshot("followup-nl").await;
-    app.click("[data-testid=due-overdue] [data-testid=followup-case]")
+
+    // Tick the overdue task off here: it is struck through, the group counts 0 open, and
+    // after a reload of the screen it is gone; the case file shows it done.
+    app.click("[data-testid=due-overdue] [data-testid=followup-done]")
+        .await;
+    assert_eq!(
+        app.wait_for_text("[data-testid=due-overdue-count]", "0")
+            .await,
+        "0"
+    );
+    // Said to screen readers (the line itself is visually hidden).
+    let announced = app
+        .find("[data-testid=followup-announce]")
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(announced, "Afgevinkt: Te laat: huurwaarborg");
+    assert_eq!(
+        app.count("[data-testid=due-overdue] li.done").await,
+        1,
+        "the ticked task stays in view, struck through"
+    );
+    assert_eq!(app.count("[data-testid=followup-overdue]").await, 0);
+    app.screenshot("followup-ticked-nl").await;
+    app.click("[data-testid=nav-cases]").await;
+    app.find("[data-testid=caseload]").await;
+    app.click("[data-testid=nav-tasks]").await;
+    app.find("[data-testid=due-today]").await;
+    assert_eq!(app.count("[data-testid=due-overdue]").await, 0);
+    assert_eq!(app.count("[data-testid=followup-task]").await, 3);
+
+    app.click("[data-testid=due-today] [data-testid=followup-case]")
         .await;
     assert_eq!(
         app.wait_for_text("[data-testid=case-title]", "Dirk Maes")
             .await,
         "Dirk Maes"
     );
+    let done = app.text("[data-testid=tasks] li.done").await;
+    assert!(done.contains("huurwaarborg"), "{done}");
 
     app.click("[data-testid=nav-settings]").await;
     assert_eq!(app.text("[data-testid=profile-name]").await, "Sara Claes");

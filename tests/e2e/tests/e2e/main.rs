@@ -17,5 +17,6 @@ mod followup;
 mod frontdoor;
 mod harness;
 mod home;
+mod required;
 mod sync;
 mod window;

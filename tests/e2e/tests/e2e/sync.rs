@@ -410,8 +410,9 @@ async fn a_removed_laptop_is_told_and_erases_the_team_data() {
     a.fill("[data-testid=team-relay]", "http://relay.example.org")
         .await;
     a.click("[data-testid=team-relay-save]").await;
+    // It says what is needed (issue 10, defect 7), not only that the value is not allowed.
     let error = a.text("[data-testid=team-relay-error]").await;
-    assert!(!error.is_empty());
+    assert_eq!(error, "Gebruik een adres dat begint met https://.");
     a.fill(
         "[data-testid=team-relay]",
         "https://relay.ocmw-houthalen.example",

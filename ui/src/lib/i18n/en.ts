@@ -1,7 +1,8 @@
-import type { MessageKey } from "./nl-BE";
+import type { Catalog } from "./translate";
 
-// English. Typed against the Dutch catalog: a missing key is a compile error.
-export const en: Record<MessageKey, string> = {
+// English. Typed against the Dutch catalog: a missing key, or a plural form missing, is a
+// compile error.
+export const en: Catalog = {
   "app.name": "Nabij",
   "app.tagline": "Your case files, close by. Even without a connection.",
   "nav.home": "Home",
@@ -69,6 +70,7 @@ export const en: Record<MessageKey, string> = {
   "problem.in_future": "This date lies in the future.",
   "problem.not_a_year": "Write a year in four digits, for example 1972.",
   "problem.not_found": "This does not exist (any more).",
+  "problem.needs_https": "Use an address that starts with https://.",
   "problem.not_allowed_now": "This is not possible now.",
   "home.greeting": "Hello {name}, you work in team {team}.",
   "home.toIntake": "New question or signal",
@@ -128,15 +130,17 @@ export const en: Record<MessageKey, string> = {
   "cases.sort": "Sort by",
   "cases.sortActivity": "Last activity",
   "cases.sortName": "Name",
-  "cases.count": "{count} cases",
+  "cases.count": { one: "{count} case", other: "{count} cases" },
   "cases.empty": "No cases with these filters.",
-  "cases.more": "Show {count} more",
+  "cases.more": { one: "Show {count} more", other: "Show {count} more" },
+  "cases.searchTooShort": "Type at least two letters to search.",
+  "cases.shownOf": "{shown} of {total} shown",
   "cases.colName": "Client",
   "cases.colOwner": "Social assistant",
   "cases.colThemes": "Themes",
   "cases.colActivity": "Last activity",
   "cases.colTasks": "Open tasks",
-  "cases.hits": "{count} matches",
+  "cases.hits": { one: "{count} match", other: "{count} matches" },
   "cases.hitName": "name",
   "cases.hitJournal": "journal",
   "case.ownedBy": "Guided by {name}",
@@ -212,6 +216,12 @@ export const en: Record<MessageKey, string> = {
   "followup.today": "Today",
   "followup.week": "This week",
   "followup.later": "Later",
+  "followup.ticked": "Ticked off: {title}",
+  "followup.more": { one: "Show {count} more task", other: "Show {count} more tasks" },
+  "followup.conflicts": "Filled in differently on two devices",
+  "followup.conflictsIntro":
+    "In these cases the same detail was changed on two laptops at once. Open the case and choose the value that is right.",
+  "followup.conflictFields": { one: "{count} field to choose", other: "{count} fields to choose" },
   "followup.none": "No date",
   "settings.title": "Settings",
   "settings.languageHint": "The language of Nabij on this laptop.",
@@ -277,10 +287,13 @@ export const en: Record<MessageKey, string> = {
   "error.team_unreachable.body":
     "Make sure Nabij is open on the laptop that made the invitation and that you are on the same network, then try again.",
   "sync.online": "Connected",
-  "sync.onlineWith": "Connected to {count} of your team's device(s)",
+  "sync.onlineWith": {
+    one: "Connected to {count} device of your team",
+    other: "Connected to {count} devices of your team",
+  },
   "sync.offline": "Offline: your work is saved on this laptop",
   "sync.off": "Sync is off",
-  "sync.unsent": "{count} change(s) not sent yet",
+  "sync.unsent": { one: "{count} change not sent yet", other: "{count} changes not sent yet" },
   "sync.allSent": "Everything sent",
   "sync.lastSync": "Last synced: {when}",
   "sync.never": "Not synced yet",

@@ -1,9 +1,17 @@
 import type { LanguageCode } from "../bindings";
 import { en } from "./en";
-import { nlBE, type MessageKey } from "./nl-BE";
-import { translate, type Catalog, type Params } from "./translate";
+import { formatCount } from "../format";
+import { nlBE } from "./nl-BE";
+import {
+  translate,
+  translatePlural,
+  type Catalog,
+  type MessageKey,
+  type Params,
+  type PluralKey,
+} from "./translate";
 
-export type { MessageKey };
+export type { MessageKey, PluralKey };
 
 export const catalogs: Record<LanguageCode, Catalog> = { "nl-BE": nlBE, en };
 export const languages: LanguageCode[] = ["nl-BE", "en"];
@@ -26,8 +34,15 @@ export function t(key: MessageKey, params?: Params): string {
   return translate(catalogs[current], key, params);
 }
 
+/** The text of plural message `key` for `count` (written 5.000), in the current language. */
+export function tn(key: PluralKey, count: number, params?: Params): string {
+  return translatePlural(catalogs[current], current, key, count, formatCount(count), params);
+}
+
 /** The text for a key built at run time (e.g. `theme.<slug>`), or `fallback` when unknown. */
 export function tOr(key: string, fallback: string, params?: Params): string {
   const catalog = catalogs[current];
-  return key in catalog ? translate(catalog, key as MessageKey, params) : fallback;
+  return key in catalog && typeof catalog[key as keyof Catalog] === "string"
+    ? translate(catalog, key as MessageKey, params)
+    : fallback;
 }

@@ -69,6 +69,7 @@ export const nlBE = {
   "problem.not_a_year": "Schrijf een jaartal in vier cijfers, bijvoorbeeld 1972.",
   "problem.not_found": "Dit bestaat niet (meer).",
   "problem.not_allowed_now": "Dit kan nu niet.",
+  "problem.needs_https": "Gebruik een adres dat begint met https://.",
   "home.greeting": "Dag {name}, je werkt in team {team}.",
   "home.toIntake": "Nieuwe vraag of melding",
   "home.toCases": "Mijn dossiers",
@@ -127,15 +128,17 @@ export const nlBE = {
   "cases.sort": "Sorteren op",
   "cases.sortActivity": "Laatste activiteit",
   "cases.sortName": "Naam",
-  "cases.count": "{count} dossiers",
+  "cases.count": { one: "{count} dossier", other: "{count} dossiers" },
   "cases.empty": "Geen dossiers met deze filters.",
-  "cases.more": "Toon {count} meer",
+  "cases.more": { one: "Toon nog {count}", other: "Toon nog {count}" },
+  "cases.searchTooShort": "Typ minstens twee letters om te zoeken.",
+  "cases.shownOf": "{shown} van {total} getoond",
   "cases.colName": "Cliënt",
   "cases.colOwner": "Begeleider",
   "cases.colThemes": "Thema's",
   "cases.colActivity": "Laatste activiteit",
   "cases.colTasks": "Open taken",
-  "cases.hits": "{count} treffers",
+  "cases.hits": { one: "{count} treffer", other: "{count} treffers" },
   "cases.hitName": "naam",
   "cases.hitJournal": "verslag",
   "case.ownedBy": "Begeleid door {name}",
@@ -212,6 +215,12 @@ export const nlBE = {
   "followup.week": "Deze week",
   "followup.later": "Later",
   "followup.none": "Zonder datum",
+  "followup.ticked": "Afgevinkt: {title}",
+  "followup.more": { one: "Toon nog {count} taak", other: "Toon nog {count} taken" },
+  "followup.conflicts": "Op twee toestellen anders ingevuld",
+  "followup.conflictsIntro":
+    "In deze dossiers werd hetzelfde gegeven op twee laptops tegelijk gewijzigd. Open het dossier en kies de waarde die klopt.",
+  "followup.conflictFields": { one: "{count} veld te kiezen", other: "{count} velden te kiezen" },
   "settings.title": "Instellingen",
   "settings.languageHint": "De taal van Nabij op deze laptop.",
   "settings.profile": "Mijn profiel",
@@ -276,10 +285,16 @@ export const nlBE = {
   "error.team_unreachable.body":
     "Zorg dat Nabij openstaat op de laptop die de uitnodiging maakte en dat jullie op hetzelfde netwerk zitten, en probeer opnieuw.",
   "sync.online": "Verbonden",
-  "sync.onlineWith": "Verbonden met {count} toestel(len) van je team",
+  "sync.onlineWith": {
+    one: "Verbonden met {count} toestel van je team",
+    other: "Verbonden met {count} toestellen van je team",
+  },
   "sync.offline": "Offline: je werk is bewaard op deze laptop",
   "sync.off": "Synchroniseren staat uit",
-  "sync.unsent": "{count} wijziging(en) nog niet verstuurd",
+  "sync.unsent": {
+    one: "{count} wijziging nog niet verstuurd",
+    other: "{count} wijzigingen nog niet verstuurd",
+  },
   "sync.allSent": "Alles verstuurd",
   "sync.lastSync": "Laatst gesynchroniseerd: {when}",
   "sync.never": "Nog niet gesynchroniseerd",
@@ -401,6 +416,7 @@ export const nlBE = {
     "Dit dossier is verwijderd door {name} op {date}. Reden: {reason}. Het staat niet meer in de dossierlijst en de zoekresultaten.",
   "cases.removedTitle": "Verwijderde dossiers",
   "case.restore": "Dossier terugzetten",
-} as const;
+} as const satisfies Record<string, string | { one: string; other: string }>;
 
-export type MessageKey = keyof typeof nlBE;
+// Plain keys (for `t`); counting keys are `PluralKey` (for `tn`).
+export type { MessageKey, PluralKey } from "./translate";

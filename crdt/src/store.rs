@@ -48,7 +48,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
 
-use crate::doc::DocError;
+use crate::doc::{DocError, DocKind};
 
 use crate::preference::Language;
 
@@ -243,9 +243,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migration::migrate(&mut conn)?;
+        let found = migration::migrate(&mut conn)?;
         changes::install(&conn)?;
-        Ok(Self {
+        let mut store = Self {
             conn,
             data_dir: data_dir.to_path_buf(),
             encrypted: key.is_some(),
@@ -254,7 +254,11 @@ impl Store {
             device_key: None,
             units: unit::Units::default(),
             _lock: lock,
-        })
+        };
+        if found > 0 && found < migration::INTAKE_NAMES {
+            store.reproject(DocKind::Intake)?;
+        }
+        Ok(store)
     }
 
     /// The data directory this store lives in.

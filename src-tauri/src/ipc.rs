@@ -53,8 +53,10 @@ pub enum Problem {
     InvalidDate,
     /// Not an allowed value.
     OutOfRange,
-    /// A date in the future where it may not be (a birth date).
+    /// A date in the future where it may not be (a birth date, a contact).
     InFuture,
+    /// A date before the start of what it ends (a withdrawal before the consent was given).
+    BeforeStart,
     /// Refers to something that does not exist.
     NotFound,
     /// Not possible in the current state.
@@ -96,6 +98,7 @@ impl IpcError {
             InputProblem::InvalidDate => (Problem::InvalidDate, None),
             InputProblem::OutOfRange => (Problem::OutOfRange, None),
             InputProblem::InFuture => (Problem::InFuture, None),
+            InputProblem::BeforeStart => (Problem::BeforeStart, None),
             InputProblem::NotFound => (Problem::NotFound, None),
             InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
         };

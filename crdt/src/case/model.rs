@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile};
 
+use crate::intake::{IntakeSource, Urgency};
+
 /// A whole case, as hydrated from its document.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Case {
@@ -196,6 +198,30 @@ pub struct JournalEntry {
     pub text: String,
     /// Themes touched.
     pub themes: Vec<String>,
+    /// The front-door signal this entry records, when it came from the front door (absent in
+    /// entries written before signals were carried into cases).
+    #[autosurgeon(missing = "Option::default")]
+    pub intake: Option<IntakeTrace>,
+}
+
+/// Where a journal entry came from when it records a front-door signal: the signal as it was
+/// registered, and whether it opened the case or was linked to it later.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct IntakeTrace {
+    /// The intake item id.
+    pub item: String,
+    /// Who brought the signal in.
+    pub source: IntakeSource,
+    /// How urgent it looked.
+    pub urgency: Urgency,
+    /// The name given at the front door, if any.
+    pub name: Option<String>,
+    /// When the signal was registered (ms since epoch).
+    pub registered_at: i64,
+    /// The member who registered it.
+    pub registered_by: String,
+    /// Whether the signal was linked to this (existing) case rather than opening it.
+    pub linked: bool,
 }
 
 /// The kind of contact a journal entry records.

@@ -499,6 +499,21 @@ impl Store {
         Ok(ids)
     }
 
+    /// Rewrite the query-table rows of every stored document of `kind` (after a migration that
+    /// added columns to that kind's rows).
+    pub(crate) fn reproject(&mut self, kind: DocKind) -> Result<(), StoreError> {
+        let mut loaded = Vec::new();
+        for id in self.document_ids(kind)? {
+            loaded.push((self.read_document(kind, &id)?, id));
+        }
+        let tx = self.conn.transaction()?;
+        for (doc, id) in &loaded {
+            projection::project(&tx, kind, id, doc)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Rebuild every query table from the stored documents (after an upgrade, or to repair).
     pub fn rebuild(&mut self) -> Result<(), StoreError> {
         let docs: Vec<(String, String)> = {

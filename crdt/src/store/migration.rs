@@ -117,7 +117,15 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
     ALTER TABLE document ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0;
     UPDATE document SET legacy = 1;",
+    // 3: the intake queue shows the name and theme given at the front door. Rows of stores
+    // from before are filled in by projecting the intake documents again when the store
+    // opens (see `Store::open`).
+    "ALTER TABLE intake_queue ADD COLUMN name TEXT;
+    ALTER TABLE intake_queue ADD COLUMN theme TEXT;",
 ];
+
+/// The schema version from which the intake queue has names (migration 3).
+pub(crate) const INTAKE_NAMES: u32 = 3;
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -127,8 +135,8 @@ pub fn version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
-/// Bring the database up to [`CURRENT_VERSION`].
-pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Bring the database up to [`CURRENT_VERSION`]; returns the version it found.
+pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let found = version(conn)?;
     if found > CURRENT_VERSION {
         return Err(StoreError::NewerSchema {
@@ -148,7 +156,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             .map_err(fail)?;
         tx.commit().map_err(fail)?;
     }
-    Ok(())
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -226,8 +226,8 @@ fn project_intake(tx: &Connection, id: &str, intake: &Intake) -> Result<(), Stor
         .execute([id])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR REPLACE INTO intake_queue (item_id, doc_id, source, text, neighbourhood,
-                                              urgency, status, created_at, case_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                              urgency, status, created_at, case_id, name, theme)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (item_id, item) in &intake.items {
         insert.execute(params![
@@ -240,6 +240,8 @@ fn project_intake(tx: &Connection, id: &str, intake: &Intake) -> Result<(), Stor
             item.status.as_str(),
             item.created_at,
             item.case_id,
+            item.name,
+            item.theme,
         ])?;
     }
     Ok(())

@@ -191,6 +191,24 @@ pub struct JournalView {
     pub text: String,
     /// Themes.
     pub themes: Vec<String>,
+    /// The front-door signal this entry records, if it came from the front door.
+    pub intake: Option<IntakeTraceView>,
+}
+
+/// Where a journal entry came from when it records a front-door signal.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IntakeTraceView {
+    /// `volunteer`, `partner`, `citizen` or `the_person`.
+    pub source: String,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub urgency: String,
+    /// The name given at the front door.
+    pub name: Option<String>,
+    /// The member who registered the signal.
+    pub registered_by: String,
+    /// Linked to this existing case (rather than opening it).
+    pub linked: bool,
 }
 
 /// A task.
@@ -351,6 +369,13 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
             author: e.author.clone(),
             text: e.text.clone(),
             themes: e.themes.clone(),
+            intake: e.intake.as_ref().map(|t| IntakeTraceView {
+                source: t.source.as_str().into(),
+                urgency: t.urgency.as_str().into(),
+                name: t.name.clone(),
+                registered_by: t.registered_by.clone(),
+                linked: t.linked,
+            }),
         })
         .collect();
     journal.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));

@@ -84,6 +84,10 @@ pub struct IntakeRowView {
     pub created_at: f64,
     /// Linked case.
     pub case_id: Option<String>,
+    /// The person's name, if one was given.
+    pub name: Option<String>,
+    /// Theme slug, if one was given.
+    pub theme: Option<String>,
 }
 
 impl From<IntakeRow> for IntakeRowView {
@@ -97,6 +101,8 @@ impl From<IntakeRow> for IntakeRowView {
             status: r.status,
             created_at: r.created_at as f64,
             case_id: r.case_id,
+            name: r.name,
+            theme: r.theme,
         }
     }
 }
@@ -194,6 +200,58 @@ pub fn find_clients(
                     .get(&m.owner)
                     .map(|o| o.name.clone())
                     .unwrap_or_default(),
+                case_id: m.case_id,
+                display_name: m.display_name,
+                birth_year: m.birth_year,
+            })
+            .collect())
+    })
+}
+
+/// Someone already in the client index who may be the person a new case is for.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SimilarClientView {
+    /// The case id.
+    pub case_id: String,
+    /// Display name.
+    pub display_name: String,
+    /// Birth year.
+    pub birth_year: Option<u16>,
+    /// The case owner's name (who guides them).
+    pub owner_name: String,
+    /// The owner is me.
+    pub mine: bool,
+    /// This device holds the case, so it can be opened here.
+    pub held: bool,
+}
+
+/// The duplicate check before a case is made: clients with the same name (or a close
+/// spelling) and, when both are known, the same birth year, with who guides them.
+#[tauri::command]
+#[specta::specta]
+pub fn similar_clients(
+    state: State<'_, AppState>,
+    name: String,
+    birth_date: Option<String>,
+) -> Result<Vec<SimilarClientView>, IpcError> {
+    let birth_year = birth_date
+        .as_deref()
+        .and_then(|d| nabij_crdt::date::Date::parse(d.trim()).ok())
+        .map(|d| d.year());
+    state.with_profile(|store, me| {
+        let team = store.open_team(&me.team)?;
+        Ok(store
+            .similar_clients(&name, birth_year, 10)?
+            .into_iter()
+            .map(|m| SimilarClientView {
+                owner_name: team
+                    .members
+                    .get(&m.owner)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
+                mine: m.owner == me.member.as_str(),
+                held: m.held,
                 case_id: m.case_id,
                 display_name: m.display_name,
                 birth_year: m.birth_year,

@@ -31,6 +31,8 @@ export function problemMessage(error: IpcError, tr: Translate): string {
       return tr("problem.out_of_range");
     case "in_future":
       return tr("problem.in_future");
+    case "before_start":
+      return tr("problem.before_start");
     case "not_found":
       return tr("problem.not_found");
     case "not_allowed_now":

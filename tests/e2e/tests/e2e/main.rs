@@ -14,4 +14,5 @@ mod followup;
 mod frontdoor;
 mod harness;
 mod home;
+mod signals;
 mod sync;

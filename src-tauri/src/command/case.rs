@@ -10,6 +10,7 @@ use nabij_crdt::store::{CaseFilter, CaseSummary};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use super::intake::IntakeTraceView;
 use crate::ipc::{ErrorCode, IpcError};
 use crate::state::AppState;
 
@@ -195,22 +196,6 @@ pub struct JournalView {
     pub intake: Option<IntakeTraceView>,
 }
 
-/// Where a journal entry came from when it records a front-door signal.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct IntakeTraceView {
-    /// `volunteer`, `partner`, `citizen` or `the_person`.
-    pub source: String,
-    /// `low`, `normal`, `high` or `urgent`.
-    pub urgency: String,
-    /// The name given at the front door.
-    pub name: Option<String>,
-    /// The member who registered the signal.
-    pub registered_by: String,
-    /// Linked to this existing case (rather than opening it).
-    pub linked: bool,
-}
-
 /// A task.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -369,13 +354,7 @@ fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conflict>) -> C
             author: e.author.clone(),
             text: e.text.clone(),
             themes: e.themes.clone(),
-            intake: e.intake.as_ref().map(|t| IntakeTraceView {
-                source: t.source.as_str().into(),
-                urgency: t.urgency.as_str().into(),
-                name: t.name.clone(),
-                registered_by: t.registered_by.clone(),
-                linked: t.linked,
-            }),
+            intake: e.intake.as_ref().map(IntakeTraceView::from),
         })
         .collect();
     journal.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));

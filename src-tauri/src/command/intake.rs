@@ -1,7 +1,7 @@
 //! The front door ("Onthaal"): register a question or signal, find who guides a person, and
 //! turn an item into a case, link it, or close it.
 
-use nabij_crdt::case::NewCase;
+use nabij_crdt::case::{IntakeTrace, NewCase};
 use nabij_crdt::id::{CaseId, ItemId};
 use nabij_crdt::intake::{IntakeId, IntakeSource, NewIntakeItem, Urgency};
 use nabij_crdt::store::{ClientMatch, IntakeRow};
@@ -103,6 +103,34 @@ impl From<IntakeRow> for IntakeRowView {
             case_id: r.case_id,
             name: r.name,
             theme: r.theme,
+        }
+    }
+}
+
+/// Where a journal entry came from when it records a front-door signal.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IntakeTraceView {
+    /// `volunteer`, `partner`, `citizen` or `the_person`.
+    pub source: String,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub urgency: String,
+    /// The name given at the front door.
+    pub name: Option<String>,
+    /// The member who registered the signal.
+    pub registered_by: String,
+    /// Linked to this existing case (rather than opening it).
+    pub linked: bool,
+}
+
+impl From<&IntakeTrace> for IntakeTraceView {
+    fn from(t: &IntakeTrace) -> Self {
+        Self {
+            source: t.source.as_str().into(),
+            urgency: t.urgency.as_str().into(),
+            name: t.name.clone(),
+            registered_by: t.registered_by.clone(),
+            linked: t.linked,
         }
     }
 }

@@ -48,7 +48,10 @@ async fn a_signal_with_a_name_becomes_a_case_that_shows_it() {
     );
     assert_eq!(app.text("[data-testid=intake-item-text]").await, text);
     let item = app.text("[data-testid=intake-item]").await;
-    assert!(item.contains("Dringend") && item.contains("Wonen"), "{item}");
+    assert!(
+        item.contains("Dringend") && item.contains("Wonen"),
+        "{item}"
+    );
     app.client
         .execute(
             "document.querySelector('[data-testid=intake-queue]').scrollIntoView();",
@@ -106,9 +109,36 @@ async fn a_signal_with_a_name_becomes_a_case_that_shows_it() {
     );
     app.screenshot("signal-case-nl").await;
 
-    // The queue has nothing new left.
+    // The queue has nothing new left. A second signal about her is linked to her case
+    // ("Koppelen aan dossier"), and the case shows it in its journal.
     app.click("[data-testid=nav-intake]").await;
     app.find("[data-testid=intake-queue-empty]").await;
+    let second = "Marie belt zelf: de energiefactuur is nog niet betaald";
+    app.fill("[data-testid=intake-text]", second).await;
+    app.choose("[data-testid=intake-theme]", "money").await;
+    app.choose("[data-testid=intake-source]", "the_person")
+        .await;
+    app.choose("[data-testid=intake-urgency]", "normal").await;
+    app.click("[data-testid=intake-submit]").await;
+    app.wait_for_contains("[data-testid=intake-queue]", second)
+        .await;
+    app.click("[data-testid=intake-link]").await;
+    app.fill("[data-testid=link-search-name]", "Dubois").await;
+    app.click("[data-testid=link-search-submit]").await;
+    app.click("[data-testid=client-pick]").await;
+    app.find("[data-testid=intake-queue-empty]").await;
+    app.click("[data-testid=nav-cases]").await;
+    app.click("[data-testid=case-link]").await;
+    assert_eq!(
+        app.wait_for_count("[data-testid=journal-entry]", 2).await,
+        2
+    );
+    let journal = app.text("[data-testid=journal-entries]").await;
+    assert!(journal.contains(second), "{journal}");
+    assert!(
+        journal.contains("Via het onthaal, gekoppeld De persoon zelf · Normaal"),
+        "{journal}"
+    );
     app.close().await;
 }
 
@@ -146,7 +176,8 @@ async fn the_duplicate_check_shows_who_guides_a_known_client_first() {
 
     // Another Marie Dubois, without a birth date: shown, and the worker goes on.
     app.click("[data-testid=new-case]").await;
-    app.fill("[data-testid=new-case-name]", "Marie Dubois").await;
+    app.fill("[data-testid=new-case-name]", "Marie Dubois")
+        .await;
     app.fill("[data-testid=new-case-birth]", "").await;
     app.click("[data-testid=new-case-save]").await;
     app.find("[data-testid=similar-client]").await;
@@ -247,7 +278,8 @@ async fn future_dates_are_refused_at_their_field_and_ages_are_shown() {
 
     // A consent given in 2099: refused next to its date.
     app.click("[data-testid=consent-new]").await;
-    app.fill("[data-testid=consent-what]", "Inkomensgegevens").await;
+    app.fill("[data-testid=consent-what]", "Inkomensgegevens")
+        .await;
     app.fill("[data-testid=consent-to]", "CAW Limburg").await;
     app.fill("[data-testid=consent-purpose]", "Schuldbemiddeling")
         .await;

@@ -2,10 +2,12 @@
 //! list from the `intake_queue` table) and the client search over the team's client index
 //! (`client_index` table), to see whether a person already has a case and who guides them.
 
+use std::collections::BTreeSet;
+
 use super::{Store, StoreError};
 use crate::author::Author;
 use crate::doc::{DocError, DocKind};
-use crate::id::TeamId;
+use crate::id::{CaseId, TeamId};
 use crate::intake::{self, Intake, IntakeEditor, IntakeId};
 
 /// One row of the intake queue.
@@ -86,6 +88,23 @@ fn name_matches(name: &str, prefix: &str) -> bool {
         at_word_start = !c.is_alphanumeric();
     }
     prefix.is_empty()
+}
+
+/// An `intake_queue` row (columns in the order of [`Store::intake_queue`]'s query).
+fn intake_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntakeRow> {
+    Ok(IntakeRow {
+        item_id: r.get(0)?,
+        doc_id: r.get(1)?,
+        source: r.get(2)?,
+        text: r.get(3)?,
+        neighbourhood: r.get(4)?,
+        urgency: r.get(5)?,
+        status: r.get(6)?,
+        created_at: r.get(7)?,
+        case_id: r.get(8)?,
+        name: r.get(9)?,
+        theme: r.get(10)?,
+    })
 }
 
 /// A name as the duplicate check compares it: folded (see [`fold`]), words split at anything
@@ -192,23 +211,35 @@ impl Store {
              ORDER BY created_at DESC, item_id",
         )?;
         let rows = stmt
-            .query_map([status], |r| {
-                Ok(IntakeRow {
-                    item_id: r.get(0)?,
-                    doc_id: r.get(1)?,
-                    source: r.get(2)?,
-                    text: r.get(3)?,
-                    neighbourhood: r.get(4)?,
-                    urgency: r.get(5)?,
-                    status: r.get(6)?,
-                    created_at: r.get(7)?,
-                    case_id: r.get(8)?,
-                    name: r.get(9)?,
-                    theme: r.get(10)?,
-                })
-            })?
+            .query_map([status], intake_row)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// The front-door signals linked to case `id` that its journal does not record: linked on
+    /// a device that does not hold the case (the front desk's, for a colleague's case), where
+    /// [`Store::link_intake`] could not write the case. Oldest first.
+    pub fn linked_signals(&mut self, id: &CaseId) -> Result<Vec<IntakeRow>, StoreError> {
+        let case = self.open_case(id)?;
+        let recorded: BTreeSet<&str> = case
+            .journal
+            .values()
+            .filter_map(|e| e.intake.as_ref().map(|t| t.item.as_str()))
+            .collect();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT item_id, doc_id, source, text, neighbourhood, urgency, status, created_at,
+                    case_id, name, theme
+             FROM intake_queue
+             WHERE case_id = ?1 AND status = 'linked'
+             ORDER BY created_at, item_id",
+        )?;
+        let rows: Vec<IntakeRow> = stmt
+            .query_map([id.as_str()], intake_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| !recorded.contains(r.item_id.as_str()))
+            .collect())
     }
 
     /// Clients in the team's client index whose name (or a word of it) starts with
@@ -230,8 +261,8 @@ impl Store {
     /// The duplicate check before a case is made: clients in the team's client index whose name
     /// is the same as `name` or spelled closely (ignoring case, accents, spaces, hyphens and
     /// the order of the words; a small edit distance), and whose birth year, when both are
-    /// known, is `birth_year`. The same name first, then by how close; at most `limit`. Never
-    /// loads documents.
+    /// known, is `birth_year`. The same name first, then by how close, then by name and birth
+    /// year; at most `limit`. Never loads documents.
     pub fn similar_clients(
         &self,
         name: &str,
@@ -253,9 +284,13 @@ impl Store {
                 Some((distance, m))
             })
             .collect();
-        found.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| a.1.display_name.cmp(&b.1.display_name))
+        found.sort_by(|(da, a), (db, b)| {
+            (da, &a.display_name, a.birth_year, &a.case_id).cmp(&(
+                db,
+                &b.display_name,
+                b.birth_year,
+                &b.case_id,
+            ))
         });
         Ok(found.into_iter().take(limit).map(|(_, m)| m).collect())
     }

@@ -164,6 +164,35 @@ fn linking_a_signal_leaves_a_trace_in_the_case() {
 }
 
 #[test]
+fn a_signal_linked_on_a_device_without_the_case_shows_with_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, me, _) = started(dir.path());
+    let id = store
+        .register_case(&me, client("Marie Dubois", Some("1958-03-14")))
+        .unwrap();
+    assert!(store.linked_signals(&id).unwrap().is_empty());
+    // The front desk, which does not hold the case, links a signal: only the intake queue
+    // (shared by the whole team) changes, as it arrives here by sync.
+    let elsewhere = signal(&mut store, &me);
+    let intake = IntakeId::parse(&me.intake).unwrap();
+    store
+        .edit_intake(&store.author(&me).unwrap(), &intake, |q| {
+            q.link_to_case(&elsewhere, &id)
+        })
+        .unwrap();
+    // A signal linked here is in the journal, and is not listed again.
+    let here = signal(&mut store, &me);
+    store.link_intake(&me, &here, &id).unwrap();
+
+    let signals = store.linked_signals(&id).unwrap();
+    assert_eq!(signals.len(), 1);
+    assert_eq!(signals[0].item_id, elsewhere.to_string());
+    assert_eq!(signals[0].name.as_deref(), Some("Marie Dubois"));
+    assert_eq!(signals[0].text, "Buurvrouw heeft al weken geen verwarming");
+    assert_eq!(store.open_case(&id).unwrap().journal.len(), 1);
+}
+
+#[test]
 fn the_queue_shows_names_of_a_store_from_before_they_were_listed() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, me, _) = started(dir.path());

@@ -236,6 +236,24 @@ pub fn find_clients(
     })
 }
 
+/// The front-door signals linked to a case that its journal does not record (linked on a
+/// device that does not hold the case), oldest first.
+#[tauri::command]
+#[specta::specta]
+pub fn linked_signals(
+    state: State<'_, AppState>,
+    case_id: String,
+) -> Result<Vec<IntakeRowView>, IpcError> {
+    let id = parse(&case_id, CaseId::parse)?;
+    state.with_profile(|store, _| {
+        Ok(store
+            .linked_signals(&id)?
+            .into_iter()
+            .map(IntakeRowView::from)
+            .collect())
+    })
+}
+
 /// Someone already in the client index who may be the person a new case is for.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

@@ -76,6 +76,11 @@ export const commands = {
 	 *  spelling) and, when both are known, the same birth year, with who guides them.
 	 */
 	similarClients: (name: string, birthDate: string | null) => typedError<SimilarClientView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("similar_clients", { name, birthDate })),
+	/**
+	 *  The front-door signals linked to a case that its journal does not record (linked on a
+	 *  device that does not hold the case), oldest first.
+	 */
+	linkedSignals: (caseId: string) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("linked_signals", { caseId })),
 	/**  Turn an intake item into a new case (owned by `owner`, or me); answers with the case id. */
 	intakeToCase: (itemId: string, clientName: string, birthDate: string | null, owner: string | null) => typedError<string, IpcError_Serialize>(__TAURI_INVOKE("intake_to_case", { itemId, clientName, birthDate, owner })),
 	/**  Link an intake item to an existing case. */

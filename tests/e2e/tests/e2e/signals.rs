@@ -4,6 +4,9 @@
 //! (defect 3); a person's age beside the birth date.
 
 use nabij_crdt::date::Date;
+use nabij_crdt::id::CaseId;
+use nabij_crdt::intake::{IntakeId, IntakeSource, NewIntakeItem, Urgency};
+use nabij_crdt::store::{KeySource, Store};
 
 use crate::flows::{create_case, start_team};
 use crate::harness::{App, Desktop};
@@ -296,5 +299,66 @@ async fn future_dates_are_refused_at_their_field_and_ages_are_shown() {
     );
     assert_eq!(app.count("[data-testid=consent]").await, 0);
     app.screenshot("people-age-consent-future-nl").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signal_linked_at_the_front_desk_shows_in_the_case_file() {
+    let desktop = Desktop::start();
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(&desktop, data.path()).await;
+    start_team(&app).await;
+    create_case(&app, "Marie Dubois", "14/03/1958").await;
+    app.close().await;
+
+    // The front desk (a device that does not hold the case) links a signal to it: what arrives
+    // here by sync is the team's intake queue with the item linked, not a journal entry.
+    let key = desktop
+        .stored_key(data.path())
+        .expect("no key for this store in the keyring");
+    let key_dir = tempfile::tempdir().unwrap();
+    let key_file = key_dir.path().join("store.key");
+    std::fs::write(&key_file, &key).unwrap();
+    {
+        let mut store = Store::open(data.path(), &KeySource::File(key_file)).unwrap();
+        store
+            .set_device_key(desktop.stored_device_key(data.path()))
+            .unwrap();
+        let me = store.profile().unwrap().expect("the UI created a profile");
+        let case =
+            CaseId::parse(&store.list_cases(&Default::default()).unwrap()[0].case_id).unwrap();
+        let intake = IntakeId::parse(&me.intake).unwrap();
+        let author = store.author(&me).unwrap();
+        store
+            .edit_intake(&author, &intake, |q| {
+                let item = q.add_item(NewIntakeItem {
+                    source: IntakeSource::Partner,
+                    text: "Het CAW meldt een huurachterstand van drie maanden".into(),
+                    neighbourhood: None,
+                    urgency: Urgency::High,
+                    name: Some("Marie Dubois".into()),
+                    theme: Some("housing".into()),
+                })?;
+                q.link_to_case(&item, &case)
+            })
+            .unwrap();
+    }
+
+    let app = App::launch(&desktop, data.path()).await;
+    app.click("[data-testid=nav-cases]").await;
+    app.click("[data-testid=case-link]").await;
+    let signal = app.text("[data-testid=linked-signal]").await;
+    for expected in [
+        "Via het onthaal, gekoppeld",
+        "Partnerorganisatie",
+        "Hoog",
+        "Marie Dubois",
+        "Wonen",
+        "Het CAW meldt een huurachterstand van drie maanden",
+    ] {
+        assert!(signal.contains(expected), "{expected} not in {signal}");
+    }
+    assert_eq!(app.count("[data-testid=journal-entry]").await, 0);
+    app.screenshot("signal-linked-elsewhere-nl").await;
     app.close().await;
 }

@@ -139,14 +139,21 @@ impl NameKey {
                 .copied()
                 .collect::<Vec<_>>()
         };
-        let distance = edit_distance(&self.spaced, &other.spaced)
-            .min(edit_distance(&self.sorted, &other.sorted))
-            .min(edit_distance(&joined(&self.spaced), &joined(&other.spaced)));
         let allowed = match self.spaced.len().min(other.spaced.len()) {
             0..=4 => 0,
             5..=12 => 1,
             _ => 2,
         };
+        let (mine, theirs) = (joined(&self.spaced), joined(&other.spaced));
+        // An edit distance is at least the difference in length: skip names far longer or
+        // shorter.
+        let gap = mine.len().abs_diff(theirs.len());
+        if gap.min(self.spaced.len().abs_diff(other.spaced.len())) > allowed {
+            return None;
+        }
+        let distance = edit_distance(&mine, &theirs)
+            .min(edit_distance(&self.spaced, &other.spaced))
+            .min(edit_distance(&self.sorted, &other.sorted));
         (distance <= allowed).then_some(distance)
     }
 }

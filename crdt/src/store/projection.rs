@@ -79,10 +79,14 @@ pub(crate) fn clear(tx: &Connection) -> Result<(), StoreError> {
 }
 
 fn project_case(tx: &Connection, id: &str, case: &Case) -> Result<(), StoreError> {
+    // An entry dated in the future (written before journal dates were checked, or by an older
+    // peer) is never the last activity.
+    let latest = crate::input::latest_past_date().to_string();
     let last_activity = case
         .journal
         .values()
         .map(|e| e.date.as_str())
+        .filter(|date| date.get(..10).is_some_and(|day| day <= latest.as_str()))
         .max()
         .map(str::to_string)
         .unwrap_or_else(|| crate::date::Date::of_moment(case.created_at).to_string());
@@ -245,4 +249,44 @@ fn project_intake(tx: &Connection, id: &str, intake: &Intake) -> Result<(), Stor
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::author::Author;
+    use crate::case::{ContactKind, JournalEntry, NewCase};
+    use crate::id::{MemberId, TeamId};
+
+    #[test]
+    fn an_entry_dated_in_the_future_is_never_the_last_activity() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migration::migrate(&mut conn).unwrap();
+        let author = Author::generate(MemberId::random());
+        let new = NewCase {
+            client_name: "Marie Dubois".into(),
+            ..Default::default()
+        };
+        let (id, doc) = case::create_case(&author, &TeamId::random(), new).unwrap();
+        let mut case = case::load(&doc).unwrap();
+        let entry = |date: &str| JournalEntry {
+            date: date.into(),
+            kind: ContactKind::Note,
+            author: author.member.to_string(),
+            text: "Huisbezoek".into(),
+            themes: Vec::new(),
+            intake: None,
+        };
+        case.journal.insert("a".into(), entry("2025-03-04T10:00"));
+        let ahead = crate::input::latest_past_date().year() + 1;
+        case.journal
+            .insert("b".into(), entry(&format!("{ahead}-01-01")));
+        case.journal
+            .insert("c".into(), entry(&format!("{}-09-09T09:00", ahead + 4)));
+        project_case(&conn, id.as_str(), &case).unwrap();
+        let last: String = conn
+            .query_row("SELECT last_activity FROM case_list", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(last, "2025-03-04T10:00");
+    }
 }

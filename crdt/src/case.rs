@@ -22,7 +22,7 @@ pub use edit::{
 pub use history::{Collection, Removal, Revision, RevisionAction};
 pub use model::{
     AidDecision, Case, CaseState, CaseStatus, Consent, ContactKind, Flag, FlagKind, HouseholdRole,
-    JournalEntry, Person, Question, QuestionStatus, Task,
+    IntakeTrace, JournalEntry, Person, Question, QuestionStatus, Task,
 };
 
 use automerge::AutoCommit;

@@ -18,10 +18,12 @@ pub enum Problem {
     InvalidDate,
     /// A value outside the allowed set or range.
     OutOfRange,
-    /// A date that lies in the future where it may not (a birth date).
+    /// A date that lies in the future where it may not (a birth date, a contact).
     InFuture,
     /// Not a year written in four digits.
     NotAYear,
+    /// A date before the start of what it ends (a consent withdrawn before it was given).
+    BeforeStart,
     /// The thing this field refers to does not exist.
     NotFound,
     /// The action does not fit the current state (e.g. closing a closed case).
@@ -39,6 +41,7 @@ impl fmt::Display for Problem {
             Problem::OutOfRange => f.write_str("is not an allowed value"),
             Problem::InFuture => f.write_str("lies in the future"),
             Problem::NotAYear => f.write_str("is not a year (four digits)"),
+            Problem::BeforeStart => f.write_str("lies before the start"),
             Problem::NotFound => f.write_str("refers to something that does not exist"),
             Problem::NotAllowedNow => f.write_str("cannot be changed in the current state"),
             Problem::NeedsHttps => f.write_str("must start with https://"),
@@ -114,24 +117,55 @@ pub fn optional_date(
     }
 }
 
-/// The latest birth date accepted: today in the earliest time zone (UTC+14), so that a person
-/// born today is accepted wherever the device's clock is set.
-pub fn latest_birth_date() -> crate::date::Date {
+// One rule per kind of date, the same in every form and every editor method:
+// - birth dates (the client, household members): not in the future ([`birth_date`]);
+// - dates of what has happened: a journal entry's contact, a consent given or withdrawn, an aid
+//   decision, a case closed or reopened: not in the future ([`past_date`]); a withdrawal also
+//   not before the consent was given (`Problem::BeforeStart`, checked by the editor). A case
+//   may be closed on a day before it was entered here (a file taken over from paper);
+// - task due dates: any valid date, the past included (a task noted late is overdue at once)
+//   ([`optional_date`]).
+// "Not in the future" means not after today in the earliest time zone (UTC+14), so that today
+// is accepted wherever the device's clock is set.
+
+/// The latest date a past event (or a birth) may have: today in the earliest time zone
+/// (UTC+14).
+pub fn latest_past_date() -> crate::date::Date {
     crate::date::Date::of_moment(crate::date::now_ms() + 14 * 3_600_000)
+}
+
+/// The latest birth date accepted (see [`latest_past_date`]).
+pub fn latest_birth_date() -> crate::date::Date {
+    latest_past_date()
+}
+
+/// A date of something that has happened: a valid `YYYY-MM-DD` date not after
+/// [`latest_past_date`], returned normalised.
+pub fn past_date(field: &'static str, text: &str) -> Result<String, InputError> {
+    let text = date(field, text)?;
+    match crate::date::Date::parse(&text) {
+        Ok(day) if day <= latest_past_date() => Ok(text),
+        Ok(_) => Err(InputError::new(field, Problem::InFuture)),
+        Err(_) => Err(InputError::new(field, Problem::InvalidDate)),
+    }
+}
+
+/// An optional [`past_date`]; empty becomes `None`.
+pub fn optional_past_date(
+    field: &'static str,
+    text: Option<&str>,
+) -> Result<Option<String>, InputError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => past_date(field, text).map(Some),
+    }
 }
 
 /// An optional birth date: a valid date (from 1900) not after [`latest_birth_date`]; empty
 /// becomes `None`. The one rule for every birth date (client and household members), which the
 /// client index's birth year follows ([`birth_year`]).
 pub fn birth_date(field: &'static str, text: Option<&str>) -> Result<Option<String>, InputError> {
-    let Some(text) = optional_date(field, text)? else {
-        return Ok(None);
-    };
-    match crate::date::Date::parse(&text) {
-        Ok(date) if date <= latest_birth_date() => Ok(Some(text)),
-        Ok(_) => Err(InputError::new(field, Problem::InFuture)),
-        Err(_) => Err(InputError::new(field, Problem::InvalidDate)),
-    }
+    optional_past_date(field, text)
 }
 
 /// A birth year as the client index keeps it: the year of a birth date [`birth_date`] accepts.
@@ -228,5 +262,26 @@ mod tests {
         assert_eq!(birth_year("birth_year", 1900), Ok(1900));
         assert!(birth_year("birth_year", 1899).is_err());
         assert!(birth_year("birth_year", next_year).is_err());
+    }
+
+    #[test]
+    fn past_dates_end_today_in_the_earliest_time_zone() {
+        let latest = latest_past_date().to_string();
+        assert_eq!(past_date("date", &format!(" {latest} ")), Ok(latest));
+        assert_eq!(past_date("date", "2024-02-29"), Ok("2024-02-29".into()));
+        let next_year = latest_past_date().year() + 1;
+        assert_eq!(
+            past_date("date", &format!("{next_year}-01-01")),
+            Err(InputError::new("date", Problem::InFuture))
+        );
+        assert_eq!(
+            past_date("date", "2099-01-01"),
+            Err(InputError::new("date", Problem::InFuture))
+        );
+        assert_eq!(
+            past_date("date", "09/09/2031"),
+            Err(InputError::new("date", Problem::InvalidDate))
+        );
+        assert_eq!(optional_past_date("date", Some(" ")), Ok(None));
     }
 }

@@ -57,7 +57,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
 
-use crate::doc::DocError;
+use crate::doc::{DocError, DocKind};
 
 use crate::preference::Language;
 
@@ -279,7 +279,10 @@ impl Store {
             _lock: lock,
         };
         if found > 0 && found < caseload::CASELOAD_COLUMNS_SINCE {
-            store.reproject_cases()?;
+            store.reproject(DocKind::Case)?;
+        }
+        if found > 0 && found < migration::INTAKE_NAMES {
+            store.reproject(DocKind::Intake)?;
         }
         Ok(store)
     }

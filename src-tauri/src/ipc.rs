@@ -53,9 +53,11 @@ pub enum Problem {
     InvalidDate,
     /// Not an allowed value.
     OutOfRange,
-    /// A date in the future where it may not be (a birth date).
+    /// A date in the future where it may not be (a birth date, a contact).
     InFuture,
     NotAYear,
+    /// A date before the start of what it ends (a withdrawal before the consent was given).
+    BeforeStart,
     /// Refers to something that does not exist.
     NotFound,
     /// Not possible in the current state.
@@ -100,6 +102,7 @@ impl IpcError {
             InputProblem::OutOfRange => (Problem::OutOfRange, None),
             InputProblem::InFuture => (Problem::InFuture, None),
             InputProblem::NotAYear => (Problem::NotAYear, None),
+            InputProblem::BeforeStart => (Problem::BeforeStart, None),
             InputProblem::NotFound => (Problem::NotFound, None),
             InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
             InputProblem::NeedsHttps => (Problem::NeedsHttps, None),

@@ -60,6 +60,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             command::intake::register_intake,
             command::intake::intake_queue,
             command::intake::find_clients,
+            command::intake::similar_clients,
+            command::intake::linked_signals,
             command::intake::intake_to_case,
             command::intake::link_intake,
             command::intake::close_intake,

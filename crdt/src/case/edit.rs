@@ -138,13 +138,14 @@ pub(super) fn theme(field: &'static str, text: &str) -> Result<String, InputErro
     Ok(theme)
 }
 
-/// A journal date: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
-pub(super) fn journal_date(text: &str) -> Result<String, InputError> {
+/// A journal date: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`, its day not in the future (a contact
+/// that has not happened yet is a task, and would show as the case's last activity).
+pub(crate) fn journal_date(text: &str) -> Result<String, InputError> {
     let text = text.trim();
     let Some((day, time)) = text.split_once('T') else {
-        return input::date("date", text);
+        return input::past_date("date", text);
     };
-    let day = input::date("date", day)?;
+    let day = input::past_date("date", day)?;
     let bad = || InputError::new("date", Problem::InvalidDate);
     let (h, m) = time.split_once(':').ok_or_else(bad)?;
     let (h, m): (u8, u8) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
@@ -302,6 +303,33 @@ impl<'a> CaseEditor<'a> {
             author: self.me(),
             text: input::required("text", &new.text, LONG_TEXT)?,
             themes,
+            intake: None,
+        };
+        let id = ItemId::random();
+        put_item(self.doc, "journal", id.as_str(), &entry)?;
+        Ok(id)
+    }
+
+    /// Record a front-door signal in the journal (a note dated the day it was registered, with
+    /// its text and theme, and where it came from): the signal that opened the case, or one
+    /// linked to it later.
+    pub fn add_intake_entry(
+        &mut self,
+        trace: IntakeTrace,
+        text: &str,
+        signal_theme: Option<&str>,
+    ) -> Result<ItemId, DocError> {
+        let entry = JournalEntry {
+            date: Date::of_moment(trace.registered_at).to_string(),
+            kind: ContactKind::Note,
+            author: self.me(),
+            text: input::required("text", text, LONG_TEXT)?,
+            themes: signal_theme
+                .map(|t| theme("theme", t))
+                .transpose()?
+                .into_iter()
+                .collect(),
+            intake: Some(trace),
         };
         let id = ItemId::random();
         put_item(self.doc, "journal", id.as_str(), &entry)?;
@@ -333,10 +361,7 @@ impl<'a> CaseEditor<'a> {
             to_whom: input::required("to_whom", &new.to_whom, SHORT_TEXT)?,
             purpose: input::required("purpose", &new.purpose, SHORT_TEXT)?,
             legal_basis: input::required("legal_basis", &new.legal_basis, SHORT_TEXT)?,
-            date: match new.date.as_deref() {
-                Some(d) if !d.trim().is_empty() => input::date("date", d)?,
-                _ => today(),
-            },
+            date: input::optional_past_date("date", new.date.as_deref())?.unwrap_or_else(today),
             recorded_by: self.me(),
             withdrawn_at: None,
         };
@@ -361,10 +386,11 @@ impl<'a> CaseEditor<'a> {
         if withdrawn.is_some() {
             return Err(InputError::new("consent", Problem::NotAllowedNow).into());
         }
-        let date = match date {
-            Some(d) if !d.trim().is_empty() => input::date("date", d)?,
-            _ => today(),
-        };
+        let date = input::optional_past_date("date", date)?.unwrap_or_else(today);
+        let given: String = get_field(&*self.doc, "consents", "consent", consent.as_str(), "date")?;
+        if date < given {
+            return Err(InputError::new("date", Problem::BeforeStart).into());
+        }
         set_field(
             self.doc,
             "consents",
@@ -383,10 +409,7 @@ impl<'a> CaseEditor<'a> {
         let decision = AidDecision {
             envelope: input::required("envelope", &new.envelope, SHORT_TEXT)?,
             amount_cents: new.amount_cents,
-            date: match new.date.as_deref() {
-                Some(d) if !d.trim().is_empty() => input::date("date", d)?,
-                _ => today(),
-            },
+            date: input::optional_past_date("date", new.date.as_deref())?.unwrap_or_else(today),
             reason: input::required("reason", &new.reason, SHORT_TEXT)?,
             decided_by: self.me(),
         };
@@ -462,13 +485,11 @@ impl<'a> CaseEditor<'a> {
         if self.state()? == state {
             return Err(InputError::new("status", Problem::NotAllowedNow).into());
         }
+        let date = input::optional_past_date("date", date)?.unwrap_or_else(today);
         let status = CaseStatus {
             state,
             reason: Some(input::required("reason", reason, SHORT_TEXT)?),
-            date: Some(match date {
-                Some(d) if !d.trim().is_empty() => input::date("date", d)?,
-                _ => today(),
-            }),
+            date: Some(date),
         };
         autosurgeon::reconcile_prop(self.doc, ROOT, "status", &status)?;
         Ok(())

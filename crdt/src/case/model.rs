@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 
 use super::history::{Removal, Revision};
+use crate::intake::{IntakeSource, Urgency};
 
 /// A whole case, as hydrated from its document.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -112,12 +113,15 @@ impl Case {
             .count()
     }
 
-    /// The date of the last journal entry not removed, if any.
-    pub fn last_entry_date(&self) -> Option<&str> {
+    /// The date of the last journal entry not removed and not dated after `latest` (a
+    /// `YYYY-MM-DD` day), if any: an entry dated in the future (written before journal dates
+    /// were checked, or by an older peer) is never the last activity.
+    pub fn last_entry_date(&self, latest: &str) -> Option<&str> {
         self.journal
             .iter()
             .filter(|(id, _)| !self.is_removed(id))
             .map(|(_, e)| e.date.as_str())
+            .filter(|date| date.get(..10).is_some_and(|day| day <= latest))
             .max()
     }
 }
@@ -234,6 +238,30 @@ pub struct JournalEntry {
     pub text: String,
     /// Themes touched.
     pub themes: Vec<String>,
+    /// The front-door signal this entry records, when it came from the front door (absent in
+    /// entries written before signals were carried into cases).
+    #[autosurgeon(missing = "Option::default")]
+    pub intake: Option<IntakeTrace>,
+}
+
+/// Where a journal entry came from when it records a front-door signal: the signal as it was
+/// registered, and whether it opened the case or was linked to it later.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct IntakeTrace {
+    /// The intake item id.
+    pub item: String,
+    /// Who brought the signal in.
+    pub source: IntakeSource,
+    /// How urgent it looked.
+    pub urgency: Urgency,
+    /// The name given at the front door, if any.
+    pub name: Option<String>,
+    /// When the signal was registered (ms since epoch).
+    pub registered_at: i64,
+    /// The member who registered it.
+    pub registered_by: String,
+    /// Whether the signal was linked to this (existing) case rather than opening it.
+    pub linked: bool,
 }
 
 /// The kind of contact a journal entry records.

@@ -499,15 +499,16 @@ impl Store {
         Ok(ids)
     }
 
-    /// Rewrite the query rows of every stored case, one document in memory at a time (after an
-    /// upgrade that added case columns). A case that cannot be read keeps its rows as they were.
-    pub(crate) fn reproject_cases(&mut self) -> Result<(), StoreError> {
-        let ids = self.document_ids(DocKind::Case)?;
+    /// Rewrite the query rows of every stored document of `kind`, one document in memory at a
+    /// time (after an upgrade that added columns to that kind's rows). A document that cannot be
+    /// read keeps its rows as they were.
+    pub(crate) fn reproject(&mut self, kind: DocKind) -> Result<(), StoreError> {
+        let ids = self.document_ids(kind)?;
         let tx = self.conn.unchecked_transaction()?;
         for id in ids {
-            match self.read_document(DocKind::Case, &id) {
-                Ok(doc) => projection::project(&tx, DocKind::Case, &id, &doc)?,
-                Err(error) => tracing::warn!(%id, %error, "case not reprojected"),
+            match self.read_document(kind, &id) {
+                Ok(doc) => projection::project(&tx, kind, &id, &doc)?,
+                Err(error) => tracing::warn!(%id, %error, "document not reprojected"),
             }
         }
         tx.commit()?;

@@ -9,11 +9,11 @@ use super::{Store, StoreError};
 use crate::author::Author;
 use rusqlite::OptionalExtension;
 
-use crate::case::{CaseEditor, NewCase};
+use crate::case::{CaseEditor, IntakeTrace, NewCase, NewQuestion};
 use crate::doc::DocError;
 use crate::id::{CaseId, ItemId, MemberId};
 use crate::input::{self, InputError, Problem};
-use crate::intake::{IntakeId, IntakeStatus};
+use crate::intake::{IntakeId, IntakeItem, IntakeStatus};
 use crate::team::NewMember;
 
 impl Store {
@@ -172,51 +172,102 @@ impl Store {
         })
     }
 
+    /// The queue's item `item`, if it may still be taken up (new or referred): an item that is
+    /// not in the queue, or is already linked or closed, is refused.
+    fn open_item(&mut self, me: &Profile, item: &ItemId) -> Result<IntakeItem, StoreError> {
+        let mut queue = self.open_intake(&Self::intake_id(me)?)?;
+        match queue.items.remove(item.as_str()) {
+            None => Err(InputError::new("item", Problem::NotFound).into()),
+            Some(found) => match found.status {
+                IntakeStatus::Linked | IntakeStatus::Closed => {
+                    Err(InputError::new("status", Problem::NotAllowedNow).into())
+                }
+                IntakeStatus::New | IntakeStatus::Referred => Ok(found),
+            },
+        }
+    }
+
     /// Turn a front-door item into a new case (owned by `owner`, or me), list it in the client
-    /// index and link the item, all or nothing. An item that is not in the queue, or is already
-    /// linked or closed, is refused before anything is written.
+    /// index and link the item, all or nothing. What was typed at the front door comes along:
+    /// the signal becomes the case's first question (its theme, or `other`, and its text) and a
+    /// journal entry dated the day it was registered, saying it came from the front door (who
+    /// brought it in, how urgent, the name given). An item that is not in the queue, or is
+    /// already linked or closed, is refused before anything is written.
     pub fn case_from_intake(
         &mut self,
         me: &Profile,
         item: &ItemId,
         new: NewCase,
     ) -> Result<CaseId, StoreError> {
+        let signal = self.open_item(me, item)?;
         let intake = Self::intake_id(me)?;
-        let queue = self.open_intake(&intake)?;
-        match queue.items.get(item.as_str()).map(|i| i.status) {
-            None => return Err(InputError::new("item", Problem::NotFound).into()),
-            Some(IntakeStatus::Linked | IntakeStatus::Closed) => {
-                return Err(InputError::new("status", Problem::NotAllowedNow).into());
-            }
-            Some(IntakeStatus::New | IntakeStatus::Referred) => {}
-        }
         let author = self.author(me)?;
         self.all_or_nothing(|store| {
             let id = store.register_case(me, new)?;
+            store.edit_case(&author, &id, |case| {
+                case.add_question(NewQuestion {
+                    theme: signal.theme.clone().unwrap_or_else(|| "other".into()),
+                    text: signal.text.clone(),
+                })?;
+                case.add_intake_entry(
+                    trace(item, &signal, false),
+                    &signal.text,
+                    signal.theme.as_deref(),
+                )
+            })?;
             store.edit_intake(&author, &intake, |q| q.link_to_case(item, &id))?;
             Ok(id)
         })
     }
 
     /// Link a front-door item to an existing case: one the client index lists or this device
-    /// holds. (One document is written.)
+    /// holds. When this device holds the case, the signal is recorded in its journal (a note
+    /// saying it came from the front door and was linked), in the same all-or-nothing
+    /// operation; a colleague's case this device does not hold shows the link through the
+    /// intake queue, which the whole team shares.
     pub fn link_intake(
         &mut self,
         me: &Profile,
         item: &ItemId,
         case: &CaseId,
     ) -> Result<(), StoreError> {
-        let known: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM client_index WHERE case_id = ?1)
-                 OR EXISTS (SELECT 1 FROM document WHERE doc_id = ?1 AND kind = 'case')",
+        let (listed, held): (bool, bool) = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM client_index WHERE case_id = ?1),
+                    EXISTS (SELECT 1 FROM document WHERE doc_id = ?1 AND kind = 'case')",
             [case.as_str()],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        if !known {
+        if !listed && !held {
             return Err(InputError::new("case", Problem::NotFound).into());
         }
+        let signal = self.open_item(me, item)?;
         let intake = Self::intake_id(me)?;
-        self.edit_intake(&self.author(me)?, &intake, |q| q.link_to_case(item, case))
+        let author = self.author(me)?;
+        self.all_or_nothing(|store| {
+            if held {
+                store.edit_case(&author, case, |c| {
+                    c.add_intake_entry(
+                        trace(item, &signal, true),
+                        &signal.text,
+                        signal.theme.as_deref(),
+                    )
+                })?;
+            }
+            store.edit_intake(&author, &intake, |q| q.link_to_case(item, case))
+        })
+    }
+}
+
+/// What a case's journal keeps of front-door signal `item`.
+fn trace(item: &ItemId, signal: &IntakeItem, linked: bool) -> IntakeTrace {
+    IntakeTrace {
+        item: item.to_string(),
+        source: signal.source,
+        urgency: signal.urgency,
+        name: signal.name.clone(),
+        registered_at: signal.created_at,
+        registered_by: signal.created_by.clone(),
+        linked,
     }
 }
 

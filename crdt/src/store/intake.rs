@@ -2,10 +2,12 @@
 //! list from the `intake_queue` table) and the client search over the team's client index
 //! (`client_index` table), to see whether a person already has a case and who guides them.
 
+use std::collections::BTreeSet;
+
 use super::{Store, StoreError};
 use crate::author::Author;
 use crate::doc::{DocError, DocKind};
-use crate::id::TeamId;
+use crate::id::{CaseId, TeamId};
 use crate::intake::{self, Intake, IntakeEditor, IntakeId};
 
 /// One row of the intake queue.
@@ -29,6 +31,10 @@ pub struct IntakeRow {
     pub created_at: i64,
     /// The case it is linked to.
     pub case_id: Option<String>,
+    /// The person's name, if one was given.
+    pub name: Option<String>,
+    /// The theme slug, if one was given.
+    pub theme: Option<String>,
 }
 
 /// A client found at the front door.
@@ -42,6 +48,8 @@ pub struct ClientMatch {
     pub birth_year: Option<u16>,
     /// The case owner (member id).
     pub owner: String,
+    /// Whether this device holds the case (so its user may open it).
+    pub held: bool,
 }
 
 /// Lower case without the accents common in names here (`Çelik` and `celik` match).
@@ -82,6 +90,91 @@ fn name_matches(name: &str, prefix: &str) -> bool {
     prefix.is_empty()
 }
 
+/// An `intake_queue` row (columns in the order of [`Store::intake_queue`]'s query).
+fn intake_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntakeRow> {
+    Ok(IntakeRow {
+        item_id: r.get(0)?,
+        doc_id: r.get(1)?,
+        source: r.get(2)?,
+        text: r.get(3)?,
+        neighbourhood: r.get(4)?,
+        urgency: r.get(5)?,
+        status: r.get(6)?,
+        created_at: r.get(7)?,
+        case_id: r.get(8)?,
+        name: r.get(9)?,
+        theme: r.get(10)?,
+    })
+}
+
+/// A name as the duplicate check compares it: folded (see [`fold`]), words split at anything
+/// that is not a letter or digit; with the words in their order and sorted.
+struct NameKey {
+    spaced: Vec<char>,
+    sorted: Vec<char>,
+}
+
+impl NameKey {
+    fn of(name: &str) -> Self {
+        let folded = fold(name);
+        let mut words: Vec<&str> = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let spaced = words.join(" ").chars().collect();
+        words.sort_unstable();
+        Self {
+            spaced,
+            sorted: words.join(" ").chars().collect(),
+        }
+    }
+
+    /// How far apart two names are (the smallest edit distance of the names as written, with
+    /// their words sorted, and without spaces), if close enough to be the same person: none
+    /// for names up to 4 characters, 1 up to 12, 2 beyond.
+    fn distance(&self, other: &NameKey) -> Option<usize> {
+        let joined = |key: &[char]| {
+            key.iter()
+                .filter(|c| **c != ' ')
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        let allowed = match self.spaced.len().min(other.spaced.len()) {
+            0..=4 => 0,
+            5..=12 => 1,
+            _ => 2,
+        };
+        let (mine, theirs) = (joined(&self.spaced), joined(&other.spaced));
+        // An edit distance is at least the difference in length: skip names far longer or
+        // shorter.
+        let gap = mine.len().abs_diff(theirs.len());
+        if gap.min(self.spaced.len().abs_diff(other.spaced.len())) > allowed {
+            return None;
+        }
+        let distance = edit_distance(&mine, &theirs)
+            .min(edit_distance(&self.spaced, &other.spaced))
+            .min(edit_distance(&self.sorted, &other.sorted));
+        (distance <= allowed).then_some(distance)
+    }
+}
+
+/// The Levenshtein distance between two texts (insertions, deletions, substitutions).
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 impl Store {
     /// Create the (empty) intake queue of `team`; returns its id.
     pub fn create_intake(
@@ -119,27 +212,41 @@ impl Store {
     pub fn intake_queue(&self, status: Option<&str>) -> Result<Vec<IntakeRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT item_id, doc_id, source, text, neighbourhood, urgency, status, created_at,
-                    case_id
+                    case_id, name, theme
              FROM intake_queue
              WHERE ?1 IS NULL OR status = ?1
              ORDER BY created_at DESC, item_id",
         )?;
         let rows = stmt
-            .query_map([status], |r| {
-                Ok(IntakeRow {
-                    item_id: r.get(0)?,
-                    doc_id: r.get(1)?,
-                    source: r.get(2)?,
-                    text: r.get(3)?,
-                    neighbourhood: r.get(4)?,
-                    urgency: r.get(5)?,
-                    status: r.get(6)?,
-                    created_at: r.get(7)?,
-                    case_id: r.get(8)?,
-                })
-            })?
+            .query_map([status], intake_row)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// The front-door signals linked to case `id` that its journal does not record: linked on
+    /// a device that does not hold the case (the front desk's, for a colleague's case), where
+    /// [`Store::link_intake`] could not write the case. Oldest first.
+    pub fn linked_signals(&mut self, id: &CaseId) -> Result<Vec<IntakeRow>, StoreError> {
+        let case = self.open_case(id)?;
+        let recorded: BTreeSet<&str> = case
+            .journal
+            .values()
+            .filter_map(|e| e.intake.as_ref().map(|t| t.item.as_str()))
+            .collect();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT item_id, doc_id, source, text, neighbourhood, urgency, status, created_at,
+                    case_id, name, theme
+             FROM intake_queue
+             WHERE case_id = ?1 AND status = 'linked'
+             ORDER BY created_at, item_id",
+        )?;
+        let rows: Vec<IntakeRow> = stmt
+            .query_map([id.as_str()], intake_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| !recorded.contains(r.item_id.as_str()))
+            .collect())
     }
 
     /// Clients in the team's client index whose name (or a word of it) starts with
@@ -151,26 +258,71 @@ impl Store {
         birth_year: Option<u16>,
     ) -> Result<Vec<ClientMatch>, StoreError> {
         let prefix = fold(name_prefix.trim());
+        Ok(self
+            .client_index(birth_year)?
+            .into_iter()
+            .filter(|m| name_matches(&m.display_name, &prefix))
+            .collect())
+    }
+
+    /// The duplicate check before a case is made: clients in the team's client index whose name
+    /// is the same as `name` or spelled closely (ignoring case, accents, spaces, hyphens and
+    /// the order of the words; a small edit distance), and whose birth year, when both are
+    /// known, is `birth_year`. The same name first, then by how close, then by name and birth
+    /// year; at most `limit`. Never loads documents.
+    pub fn similar_clients(
+        &self,
+        name: &str,
+        birth_year: Option<u16>,
+        limit: usize,
+    ) -> Result<Vec<ClientMatch>, StoreError> {
+        let wanted = NameKey::of(name);
+        if wanted.spaced.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<(usize, ClientMatch)> = self
+            .client_index(None)?
+            .into_iter()
+            .filter(|m| {
+                birth_year.is_none() || m.birth_year.is_none() || m.birth_year == birth_year
+            })
+            .filter_map(|m| {
+                let distance = wanted.distance(&NameKey::of(&m.display_name))?;
+                Some((distance, m))
+            })
+            .collect();
+        found.sort_by(|(da, a), (db, b)| {
+            (da, &a.display_name, a.birth_year, &a.case_id).cmp(&(
+                db,
+                &b.display_name,
+                b.birth_year,
+                &b.case_id,
+            ))
+        });
+        Ok(found.into_iter().take(limit).map(|(_, m)| m).collect())
+    }
+
+    /// The team's client index (born in `birth_year` when given), sorted by name.
+    fn client_index(&self, birth_year: Option<u16>) -> Result<Vec<ClientMatch>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT case_id, display_name, birth_year, owner
-             FROM client_index
-             WHERE ?1 IS NULL OR birth_year = ?1
-             ORDER BY display_name, case_id",
+            "SELECT c.case_id, c.display_name, c.birth_year, c.owner,
+                    EXISTS (SELECT 1 FROM document d WHERE d.doc_id = c.case_id)
+             FROM client_index c
+             WHERE ?1 IS NULL OR c.birth_year = ?1
+             ORDER BY c.display_name, c.case_id",
         )?;
-        let rows: Vec<ClientMatch> = stmt
+        let rows = stmt
             .query_map([birth_year], |r| {
                 Ok(ClientMatch {
                     case_id: r.get(0)?,
                     display_name: r.get(1)?,
                     birth_year: r.get(2)?,
                     owner: r.get(3)?,
+                    held: r.get(4)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
-        Ok(rows
-            .into_iter()
-            .filter(|m| name_matches(&m.display_name, &prefix))
-            .collect())
+        Ok(rows)
     }
 }
 
@@ -186,5 +338,23 @@ mod tests {
         assert!(name_matches("Jan Peeters-De Smet", "smet"));
         assert!(!name_matches("Jan Peeters", "eters"));
         assert!(name_matches("anyone", ""));
+    }
+
+    #[test]
+    fn close_spellings_of_a_name_are_near() {
+        let near = |a: &str, b: &str| NameKey::of(a).distance(&NameKey::of(b));
+        assert_eq!(near("Marie Dubois", "marie  DUBOIS"), Some(0));
+        assert_eq!(near("Yusuf Çelik", "Yusuf Celik"), Some(0));
+        assert_eq!(near("Dubois Marie", "Marie Dubois"), Some(0));
+        assert_eq!(near("Jan De Smet", "Jan Desmet"), Some(0));
+        assert_eq!(near("Jan Peeters-De Smet", "jan peeters de smet"), Some(0));
+        assert_eq!(near("Marie Dubois", "Mari Dubois"), Some(1));
+        assert_eq!(near("Yan Peeters", "Jan Peeters"), Some(1));
+        assert_eq!(near("Mohammed El Amrani", "Mohamed El Amrani"), Some(1));
+        assert_eq!(near("Mohammed El Amrani", "Mohamad El Amrani"), Some(2));
+        assert_eq!(near("Marie Dubois", "Marc Dubois"), None);
+        assert_eq!(near("Ali", "Ala"), None, "short names only as written");
+        assert_eq!(near("Marie Dubois", "Anna Peeters"), None);
+        assert_eq!(edit_distance(&['a', 'b'], &[]), 2);
     }
 }

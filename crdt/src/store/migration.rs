@@ -137,7 +137,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX case_list_by_name ON case_list (sort_name, case_id);
     CREATE INDEX case_list_with_conflicts ON case_list (conflicts) WHERE conflicts > 0;
     CREATE INDEX search_source_doc_by_row ON search_source (rowid, doc_id);",
+    // 5: the intake queue shows the name and theme given at the front door. Rows of stores
+    // from before are filled in by projecting the intake documents again when the store
+    // opens (see `Store::open`).
+    "ALTER TABLE intake_queue ADD COLUMN name TEXT;
+    ALTER TABLE intake_queue ADD COLUMN theme TEXT;",
 ];
+
+/// The schema version from which the intake queue has names (migration 5).
+pub(crate) const INTAKE_NAMES: u32 = 5;
 
 /// The schema version this build writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -147,7 +155,7 @@ pub fn version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
-/// Bring the database up to [`CURRENT_VERSION`]; returns the version it was at.
+/// Bring the database up to [`CURRENT_VERSION`]; returns the version it found.
 pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     let found = version(conn)?;
     if found > CURRENT_VERSION {

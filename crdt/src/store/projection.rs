@@ -122,8 +122,9 @@ fn project_case(
     }
     tx.prepare_cached("DELETE FROM case_removed WHERE case_id = ?1")?
         .execute([id])?;
+    let latest = crate::input::latest_past_date().to_string();
     let last_activity = case
-        .last_entry_date()
+        .last_entry_date(&latest)
         .map(str::to_string)
         .unwrap_or_else(|| crate::date::Date::of_moment(case.created_at).to_string());
     tx.prepare_cached(
@@ -256,8 +257,8 @@ fn project_intake(tx: &Connection, id: &str, intake: &Intake) -> Result<(), Stor
         .execute([id])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR REPLACE INTO intake_queue (item_id, doc_id, source, text, neighbourhood,
-                                              urgency, status, created_at, case_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                              urgency, status, created_at, case_id, name, theme)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (item_id, item) in &intake.items {
         insert.execute(params![
@@ -270,7 +271,49 @@ fn project_intake(tx: &Connection, id: &str, intake: &Intake) -> Result<(), Stor
             item.status.as_str(),
             item.created_at,
             item.case_id,
+            item.name,
+            item.theme,
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::author::Author;
+    use crate::case::{ContactKind, JournalEntry, NewCase};
+    use crate::id::{MemberId, TeamId};
+
+    #[test]
+    fn an_entry_dated_in_the_future_is_never_the_last_activity() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migration::migrate(&mut conn).unwrap();
+        let author = Author::generate(MemberId::random());
+        let new = NewCase {
+            client_name: "Marie Dubois".into(),
+            ..Default::default()
+        };
+        let (id, doc) = case::create_case(&author, &TeamId::random(), new).unwrap();
+        let mut case = case::load(&doc).unwrap();
+        let entry = |date: &str| JournalEntry {
+            date: date.into(),
+            kind: ContactKind::Note,
+            author: author.member.to_string(),
+            text: "Huisbezoek".into(),
+            themes: Vec::new(),
+            intake: None,
+        };
+        case.journal.insert("a".into(), entry("2025-03-04T10:00"));
+        let ahead = crate::input::latest_past_date().year() + 1;
+        case.journal
+            .insert("b".into(), entry(&format!("{ahead}-01-01")));
+        case.journal
+            .insert("c".into(), entry(&format!("{}-09-09T09:00", ahead + 4)));
+        project_case(&conn, id.as_str(), &case, &doc).unwrap();
+        let last: String = conn
+            .query_row("SELECT last_activity FROM case_list", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(last, "2025-03-04T10:00");
+    }
 }

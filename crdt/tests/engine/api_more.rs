@@ -68,13 +68,14 @@ fn consent_aid_flags_ownership_and_status() {
     rejects(s, &me, &id, "consent", Problem::NotFound, |c| {
         c.withdraw_consent(&nobody, None)
     });
-    s.edit_case(&me, &id, |c| c.withdraw_consent(&given, Some("2026-06-30")))
+    // Not before it was given (today); see `dates` for every date rule.
+    s.edit_case(&me, &id, |c| c.withdraw_consent(&given, Some(&today())))
         .unwrap();
     assert_eq!(
         s.open_case(&id).unwrap().consents[given.as_str()]
             .withdrawn_at
             .as_deref(),
-        Some("2026-06-30")
+        Some(today().as_str())
     );
     rejects(s, &me, &id, "consent", Problem::NotAllowedNow, |c| {
         c.withdraw_consent(&given, None)

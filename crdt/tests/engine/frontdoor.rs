@@ -65,7 +65,7 @@ fn unchanged(dir: &Path, key: &iroh::SecretKey, mut store: Store, before: &Seen)
     store
 }
 
-fn started(dir: &Path) -> (Store, Profile, iroh::SecretKey) {
+pub(super) fn started(dir: &Path) -> (Store, Profile, iroh::SecretKey) {
     let key = iroh::SecretKey::generate();
     let mut store = open_plain(dir);
     store.set_device_key(key.clone()).unwrap();
@@ -82,7 +82,7 @@ fn started(dir: &Path) -> (Store, Profile, iroh::SecretKey) {
     (store, me, key)
 }
 
-fn client(name: &str, birth_date: Option<&str>) -> NewCase {
+pub(super) fn client(name: &str, birth_date: Option<&str>) -> NewCase {
     NewCase {
         client_name: name.into(),
         birth_date: birth_date.map(str::to_string),
@@ -90,7 +90,7 @@ fn client(name: &str, birth_date: Option<&str>) -> NewCase {
     }
 }
 
-fn signal(store: &mut Store, me: &Profile) -> ItemId {
+pub(super) fn signal(store: &mut Store, me: &Profile) -> ItemId {
     let intake = IntakeId::parse(&me.intake).unwrap();
     store
         .edit_intake(&store.author(me).unwrap(), &intake, |q| {

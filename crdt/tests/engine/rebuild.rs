@@ -38,7 +38,7 @@ fn busy_edits(store: &mut Store, who: &nabij_crdt::author::Author, id: &CaseId, 
         store
             .edit_case(who, id, |c| {
                 c.add_journal_entry(NewJournalEntry {
-                    date: Some(format!("2026-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
+                    date: Some(format!("2025-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
                     kind: ContactKind::Visit,
                     text: format!("Gesprek {tag} {i} over de energiefactuur"),
                     themes: vec![["money", "housing", "energy"][i as usize % 3].into()],

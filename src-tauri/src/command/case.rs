@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::correction::{self, RemovalView, RemovedItemView, RevisionView};
+use super::intake::IntakeTraceView;
 use crate::ipc::{ErrorCode, IpcError};
 use crate::state::AppState;
 
@@ -81,6 +82,8 @@ pub struct JournalView {
     pub themes: Vec<String>,
     /// Earlier versions (corrections), newest first.
     pub history: Vec<RevisionView>,
+    /// The front-door signal this entry records, if it came from the front door.
+    pub intake: Option<IntakeTraceView>,
 }
 
 /// A task.
@@ -245,6 +248,7 @@ pub(crate) fn case_view(c: case::Case, conflicts: Vec<nabij_crdt::conflict::Conf
             text: e.text.clone(),
             themes: e.themes.clone(),
             history: correction::history(&c, id),
+            intake: e.intake.as_ref().map(IntakeTraceView::from),
         })
         .collect();
     journal.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));

@@ -1,7 +1,7 @@
 //! The front door ("Onthaal"): register a question or signal, find who guides a person, and
 //! turn an item into a case, link it, or close it.
 
-use nabij_crdt::case::NewCase;
+use nabij_crdt::case::{IntakeTrace, NewCase};
 use nabij_crdt::id::{CaseId, ItemId};
 use nabij_crdt::input;
 use nabij_crdt::intake::{IntakeId, IntakeSource, NewIntakeItem, Urgency};
@@ -85,6 +85,10 @@ pub struct IntakeRowView {
     pub created_at: f64,
     /// Linked case.
     pub case_id: Option<String>,
+    /// The person's name, if one was given.
+    pub name: Option<String>,
+    /// Theme slug, if one was given.
+    pub theme: Option<String>,
 }
 
 impl From<IntakeRow> for IntakeRowView {
@@ -98,6 +102,36 @@ impl From<IntakeRow> for IntakeRowView {
             status: r.status,
             created_at: r.created_at as f64,
             case_id: r.case_id,
+            name: r.name,
+            theme: r.theme,
+        }
+    }
+}
+
+/// Where a journal entry came from when it records a front-door signal.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IntakeTraceView {
+    /// `volunteer`, `partner`, `citizen` or `the_person`.
+    pub source: String,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub urgency: String,
+    /// The name given at the front door.
+    pub name: Option<String>,
+    /// The member who registered the signal.
+    pub registered_by: String,
+    /// Linked to this existing case (rather than opening it).
+    pub linked: bool,
+}
+
+impl From<&IntakeTrace> for IntakeTraceView {
+    fn from(t: &IntakeTrace) -> Self {
+        Self {
+            source: t.source.as_str().into(),
+            urgency: t.urgency.as_str().into(),
+            name: t.name.clone(),
+            registered_by: t.registered_by.clone(),
+            linked: t.linked,
         }
     }
 }
@@ -197,6 +231,76 @@ pub fn find_clients(
                     .get(&m.owner)
                     .map(|o| o.name.clone())
                     .unwrap_or_default(),
+                case_id: m.case_id,
+                display_name: m.display_name,
+                birth_year: m.birth_year,
+            })
+            .collect())
+    })
+}
+
+/// The front-door signals linked to a case that its journal does not record (linked on a
+/// device that does not hold the case), oldest first.
+#[tauri::command]
+#[specta::specta]
+pub fn linked_signals(
+    state: State<'_, AppState>,
+    case_id: String,
+) -> Result<Vec<IntakeRowView>, IpcError> {
+    let id = parse(&case_id, CaseId::parse)?;
+    state.with_profile(|store, _| {
+        Ok(store
+            .linked_signals(&id)?
+            .into_iter()
+            .map(IntakeRowView::from)
+            .collect())
+    })
+}
+
+/// Someone already in the client index who may be the person a new case is for.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SimilarClientView {
+    /// The case id.
+    pub case_id: String,
+    /// Display name.
+    pub display_name: String,
+    /// Birth year.
+    pub birth_year: Option<u16>,
+    /// The case owner's name (who guides them).
+    pub owner_name: String,
+    /// The owner is me.
+    pub mine: bool,
+    /// This device holds the case, so it can be opened here.
+    pub held: bool,
+}
+
+/// The duplicate check before a case is made: clients with the same name (or a close
+/// spelling) and, when both are known, the same birth year, with who guides them.
+#[tauri::command]
+#[specta::specta]
+pub fn similar_clients(
+    state: State<'_, AppState>,
+    name: String,
+    birth_date: Option<String>,
+) -> Result<Vec<SimilarClientView>, IpcError> {
+    let birth_year = birth_date
+        .as_deref()
+        .and_then(|d| nabij_crdt::date::Date::parse(d.trim()).ok())
+        .map(|d| d.year());
+    state.with_profile(|store, me| {
+        let team = store.open_team(&me.team)?;
+        Ok(store
+            .similar_clients(&name, birth_year, 10)?
+            .into_iter()
+            .map(|m| SimilarClientView {
+                owner_name: team
+                    .members
+                    .get(&m.owner)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
+                mine: m.owner == me.member.as_str(),
+                held: m.held,
                 case_id: m.case_id,
                 display_name: m.display_name,
                 birth_year: m.birth_year,

@@ -97,6 +97,16 @@ export const commands = {
 	intakeQueue: (status: string | null) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("intake_queue", { status })),
 	/**  Search the team's client index by name (prefix) and birth year. */
 	findClients: (name: string, birthYear: string | null) => typedError<ClientMatchView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("find_clients", { name, birthYear })),
+	/**
+	 *  The duplicate check before a case is made: clients with the same name (or a close
+	 *  spelling) and, when both are known, the same birth year, with who guides them.
+	 */
+	similarClients: (name: string, birthDate: string | null) => typedError<SimilarClientView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("similar_clients", { name, birthDate })),
+	/**
+	 *  The front-door signals linked to a case that its journal does not record (linked on a
+	 *  device that does not hold the case), oldest first.
+	 */
+	linkedSignals: (caseId: string) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("linked_signals", { caseId })),
 	/**  Turn an intake item into a new case (owned by `owner`, or me); answers with the case id. */
 	intakeToCase: (itemId: string, clientName: string, birthDate: string | null, owner: string | null) => typedError<string, IpcError_Serialize>(__TAURI_INVOKE("intake_to_case", { itemId, clientName, birthDate, owner })),
 	/**  Link an intake item to an existing case. */
@@ -697,6 +707,10 @@ export type IntakeRowView_Deserialize = {
 	createdAt: number | null,
 	/**  Linked case. */
 	caseId?: string | null,
+	/**  The person's name, if one was given. */
+	name?: string | null,
+	/**  Theme slug, if one was given. */
+	theme?: string | null,
 };
 
 /**  One item of the intake queue. */
@@ -717,6 +731,41 @@ export type IntakeRowView_Serialize = {
 	createdAt: number | null,
 	/**  Linked case. */
 	caseId: string | null,
+	/**  The person's name, if one was given. */
+	name: string | null,
+	/**  Theme slug, if one was given. */
+	theme: string | null,
+};
+
+/**  Where a journal entry came from when it records a front-door signal. */
+export type IntakeTraceView = IntakeTraceView_Serialize | IntakeTraceView_Deserialize;
+
+/**  Where a journal entry came from when it records a front-door signal. */
+export type IntakeTraceView_Deserialize = {
+	/**  `volunteer`, `partner`, `citizen` or `the_person`. */
+	source: string,
+	/**  `low`, `normal`, `high` or `urgent`. */
+	urgency: string,
+	/**  The name given at the front door. */
+	name?: string | null,
+	/**  The member who registered the signal. */
+	registeredBy: string,
+	/**  Linked to this existing case (rather than opening it). */
+	linked: boolean,
+};
+
+/**  Where a journal entry came from when it records a front-door signal. */
+export type IntakeTraceView_Serialize = {
+	/**  `volunteer`, `partner`, `citizen` or `the_person`. */
+	source: string,
+	/**  `low`, `normal`, `high` or `urgent`. */
+	urgency: string,
+	/**  The name given at the front door. */
+	name: string | null,
+	/**  The member who registered the signal. */
+	registeredBy: string,
+	/**  Linked to this existing case (rather than opening it). */
+	linked: boolean,
 };
 
 /**  An invitation to show: its text and its QR code. */
@@ -881,6 +930,8 @@ export type JournalView_Deserialize = {
 	themes: string[],
 	/**  Earlier versions (corrections), newest first. */
 	history: RevisionView_Deserialize[],
+	/**  The front-door signal this entry records, if it came from the front door. */
+	intake?: IntakeTraceView_Deserialize | null,
 };
 
 /**  A journal entry. */
@@ -899,6 +950,8 @@ export type JournalView_Serialize = {
 	themes: string[],
 	/**  Earlier versions (corrections), newest first. */
 	history: RevisionView_Serialize[],
+	/**  The front-door signal this entry records, if it came from the front door. */
+	intake: IntakeTraceView_Serialize | null,
 };
 
 /**  A language of the user interface. */
@@ -1081,8 +1134,10 @@ export type Problem =
 "invalid_date" | 
 /**  Not an allowed value. */
 "out_of_range" | 
-/**  A date in the future where it may not be (a birth date). */
+/**  A date in the future where it may not be (a birth date, a contact). */
 "in_future" | "not_a_year" | 
+/**  A date before the start of what it ends (a withdrawal before the consent was given). */
+"before_start" | 
 /**  Refers to something that does not exist. */
 "not_found" | 
 /**  Not possible in the current state. */
@@ -1346,6 +1401,41 @@ export type SearchPageView_Serialize = {
 	hits: SearchHitView_Serialize[],
 	/**  Every case that matches, over all pages. */
 	total: number,
+};
+
+/**  Someone already in the client index who may be the person a new case is for. */
+export type SimilarClientView = SimilarClientView_Serialize | SimilarClientView_Deserialize;
+
+/**  Someone already in the client index who may be the person a new case is for. */
+export type SimilarClientView_Deserialize = {
+	/**  The case id. */
+	caseId: string,
+	/**  Display name. */
+	displayName: string,
+	/**  Birth year. */
+	birthYear?: number | null,
+	/**  The case owner's name (who guides them). */
+	ownerName: string,
+	/**  The owner is me. */
+	mine: boolean,
+	/**  This device holds the case, so it can be opened here. */
+	held: boolean,
+};
+
+/**  Someone already in the client index who may be the person a new case is for. */
+export type SimilarClientView_Serialize = {
+	/**  The case id. */
+	caseId: string,
+	/**  Display name. */
+	displayName: string,
+	/**  Birth year. */
+	birthYear: number | null,
+	/**  The case owner's name (who guides them). */
+	ownerName: string,
+	/**  The owner is me. */
+	mine: boolean,
+	/**  This device holds the case, so it can be opened here. */
+	held: boolean,
 };
 
 /**  Where a signal comes from. */

@@ -33,6 +33,8 @@ export function problemMessage(error: IpcError, tr: Translate): string {
       return tr("problem.in_future");
     case "not_a_year":
       return tr("problem.not_a_year");
+    case "before_start":
+      return tr("problem.before_start");
     case "not_found":
       return tr("problem.not_found");
     case "not_allowed_now":

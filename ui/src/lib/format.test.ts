@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   addDays,
+  age,
   dueGroup,
   formatCount,
   formatDate,
@@ -25,6 +26,27 @@ describe("Belgian formats", () => {
     expect(parseDate("29.02.2024")).toBe("2024-02-29");
     expect(parseDate("29/02/2025")).toBeNull();
     expect(parseDate("2026-03-07")).toBeNull();
+  });
+
+  it("reads a typed dd/mm/jjjj date, a future one too (the engine judges it)", () => {
+    expect(parseDate("09/09/2031")).toBe("2031-09-09");
+    expect(storedDate("09/09/2031")).toBe("2031-09-09");
+    expect(storedDate(" 9-9-2031 ")).toBe("2031-09-09");
+    expect(storedDate("09/09/2031 14:30")).toBe("2031-09-09T14:30");
+    expect(parseDate("31/09/2031")).toBeNull();
+    expect(storedDate("31/09/2031")).toBe("31/09/2031");
+  });
+
+  it("gives a person's age in whole years", () => {
+    expect(age("1958-03-14", "2026-11-29")).toBe(68);
+    expect(age("1958-11-29", "2026-11-29")).toBe(68);
+    expect(age("1958-11-30", "2026-11-29")).toBe(67);
+    expect(age("2026-11-29", "2026-11-29")).toBe(0);
+    expect(age("2024-02-29", "2025-02-28")).toBe(0);
+    expect(age("2024-02-29", "2025-03-01")).toBe(1);
+    expect(age("2031-09-09", "2026-11-29")).toBeNull();
+    expect(age(null, "2026-11-29")).toBeNull();
+    expect(age("onbekend", "2026-11-29")).toBeNull();
   });
 
   it("writes money as EUR 1.234,50", () => {

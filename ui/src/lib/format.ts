@@ -102,3 +102,17 @@ export function storedDate(typed: string): string {
   if (hh > 23 || mm > 59) return trimmed;
   return `${day}T${String(hh).padStart(2, "0")}:${String(mm).padStart(2, "0")}`;
 }
+
+/**
+ * A person's age in whole years on `todayDate` (both `YYYY-MM-DD`), or null when the birth date
+ * is not a date or lies after `todayDate`. Born on 29 February: a year older on 1 March.
+ */
+export function age(birth: string | null | undefined, todayDate: string): number | null {
+  const b = /^(\d{4})-(\d{2})-(\d{2})/.exec(birth ?? "");
+  const t = /^(\d{4})-(\d{2})-(\d{2})/.exec(todayDate);
+  if (!b || !t) return null;
+  const [by, bm, bd] = [Number(b[1]), Number(b[2]), Number(b[3])];
+  const [ty, tm, td] = [Number(t[1]), Number(t[2]), Number(t[3])];
+  const years = ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
+  return years < 0 ? null : years;
+}

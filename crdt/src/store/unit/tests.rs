@@ -256,10 +256,30 @@ fn case_from_intake_is_all_or_nothing() {
     let (store, id, writes) = each_write_failing(dir.path(), &key, store, |s| {
         s.case_from_intake(&me, &item, client("Marie Dubois", "1990-01-01"))
     });
-    assert_eq!(writes, 3, "case, client index, intake");
+    assert_eq!(
+        writes, 4,
+        "case, client index, the signal in the case, intake"
+    );
     let queue = store.intake_queue(None).unwrap();
     assert_eq!(queue[0].case_id.as_deref(), Some(id.as_str()));
     assert_eq!(store.find_clients("marie", Some(1990)).unwrap().len(), 1);
+}
+
+#[test]
+fn linking_a_signal_to_a_case_held_here_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = iroh::SecretKey::generate();
+    let (mut store, me) = started(dir.path(), &key);
+    let id = store
+        .register_case(&me, client("Marie Dubois", "1990-01-01"))
+        .unwrap();
+    let item = signal(&mut store, &me);
+    let (mut store, (), writes) =
+        each_write_failing(dir.path(), &key, store, |s| s.link_intake(&me, &item, &id));
+    assert_eq!(writes, 2, "the signal in the case, intake");
+    let journal = store.open_case(&id).unwrap().journal;
+    assert_eq!(journal.len(), 1);
+    assert_eq!(store.intake_queue(None).unwrap()[0].status, "linked");
 }
 
 #[test]

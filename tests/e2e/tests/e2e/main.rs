@@ -18,5 +18,6 @@ mod frontdoor;
 mod harness;
 mod home;
 mod required;
+mod signals;
 mod sync;
 mod window;

@@ -198,12 +198,12 @@ fn the_queue_shows_names_of_a_store_from_before_they_were_listed() {
     let (mut store, me, _) = started(dir.path());
     signal(&mut store, &me);
     drop(store);
-    // Take the store back to schema 2, when the queue had no names.
+    // Take the store back to schema 4, when the queue had no names.
     let raw = rusqlite::Connection::open(dir.path().join("nabij.db")).unwrap();
     raw.execute_batch(
         "ALTER TABLE intake_queue DROP COLUMN name;
          ALTER TABLE intake_queue DROP COLUMN theme;
-         PRAGMA user_version = 2;",
+         PRAGMA user_version = 4;",
     )
     .unwrap();
     drop(raw);

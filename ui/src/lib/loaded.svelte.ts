@@ -37,6 +37,24 @@ export class Loaded<T> {
     } else this.error = answer.error;
   }
 
+  /** Fetch more (the next page) and `merge` it into what is shown; dropped when a newer load,
+   * save or clear started meanwhile. */
+  async extend<U>(fetch: () => Promise<Answer<U>>, merge: (data: T, more: U) => T): Promise<void> {
+    const question = this.#asked;
+    if (this.data === null) return;
+    const answer = await fetch();
+    if (question !== this.#asked || this.data === null) return;
+    if (answer.status === "ok") this.data = merge(this.data, answer.data);
+    else this.error = answer.error;
+  }
+
+  /** Show nothing (and drop every answer still under way). */
+  clear(): void {
+    this.#asked++;
+    this.data = null;
+    this.error = null;
+  }
+
   /** Show what a save answered (newer than any load still under way). */
   set(data: T): void {
     this.#asked++;

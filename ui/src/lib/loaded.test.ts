@@ -79,4 +79,22 @@ describe("Loaded", () => {
     stop();
     expect(listeners.size).toBe(0);
   });
+
+  it("adds a page unless a newer load started meanwhile", async () => {
+    const { fetch, answer } = controlled<string[]>();
+    const loaded = new Loaded(fetch);
+    const first = loaded.load();
+    answer(0, { status: "ok", data: ["a"] });
+    await first;
+    const more = controlled<string[]>();
+    const extended = loaded.extend(more.fetch, (shown, page) => [...shown, ...page]);
+    more.answer(0, { status: "ok", data: ["b"] });
+    await extended;
+    expect(loaded.data).toEqual(["a", "b"]);
+    const late = loaded.extend(more.fetch, (shown, page) => [...shown, ...page]);
+    loaded.clear();
+    more.answer(1, { status: "ok", data: ["c"] });
+    await late;
+    expect(loaded.data).toBeNull();
+  });
 });

@@ -41,11 +41,12 @@ class Sync {
   }
 
   /** Call `listener` with the ids of documents that came in by sync (empty: maybe many).
-   * Returns the function that stops listening. */
-  onChanged(listener: Listener): () => void {
+   * Returns the function that stops listening. A property, so that it can be handed on as is
+   * (`loaded.follow(sync.onChanged)`). */
+  onChanged = (listener: Listener): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
+  };
 }
 
 export const sync = new Sync();

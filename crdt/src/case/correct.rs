@@ -277,7 +277,7 @@ impl CaseEditor<'_> {
                 "date",
                 edit.date
                     .as_deref()
-                    .map(|d| input::date("date", d))
+                    .map(|d| input::past_date("date", d))
                     .transpose()?,
             ),
         ];

@@ -276,6 +276,22 @@ fn bad_corrections_store_nothing() {
         ),
         (
             Box::new(|s: &mut Store| {
+                // A consent given in 2099: the same rule as when it is recorded.
+                s.edit_case_as(&me, &case, |c| {
+                    c.edit_consent(
+                        &consent,
+                        ConsentEdit {
+                            date: Some("2099-01-01".into()),
+                            ..Default::default()
+                        },
+                    )
+                })
+            }),
+            "date",
+            Problem::InFuture,
+        ),
+        (
+            Box::new(|s: &mut Store| {
                 s.edit_case_as(&me, &case, |c| {
                     c.update_person(
                         &person,

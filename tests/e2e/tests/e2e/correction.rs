@@ -296,3 +296,105 @@ async fn a_duplicate_case_is_removed_with_a_reason_and_restored_by_its_owner() {
     assert_eq!(app.count("[data-testid=removed-cases]").await, 0);
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_task_a_question_and_a_consent_are_corrected_each_with_its_history() {
+    let desktop = Desktop::start();
+    let data = tempfile::tempdir().unwrap();
+    let app = App::launch(&desktop, data.path()).await;
+    start_team(&app).await;
+    create_case(&app, "Marie Dubois", "14/07/1979").await;
+
+    // A task with a typo in its title, corrected.
+    app.click("[data-testid=task-new]").await;
+    app.fill("[data-testid=task-title]", "Huurcontarct opvragen")
+        .await;
+    app.click("[data-testid=task-save]").await;
+    app.wait_for_contains("[data-testid=tasks]", "Huurcontarct")
+        .await;
+    app.click("[data-testid=task-edit]").await;
+    app.fill("[data-testid=task-edit-title]", "Huurcontract opvragen")
+        .await;
+    app.click("[data-testid=task-edit-save]").await;
+    let tasks = app
+        .wait_for_contains("[data-testid=tasks]", "Huurcontract opvragen")
+        .await;
+    assert!(!tasks.contains("Huurcontarct opvragen\n"), "{tasks}");
+    app.click("[data-testid=tasks] [data-testid=history] summary")
+        .await;
+    let history = app
+        .wait_for_contains("[data-testid=tasks] [data-testid=history]", "Huurcontarct")
+        .await;
+    assert!(history.contains("Sara Claes"), "{history}");
+
+    // A question under the wrong text, corrected.
+    app.click("[data-testid=question-new]").await;
+    app.choose("[data-testid=question-theme]", "housing").await;
+    app.fill(
+        "[data-testid=question-text]",
+        "Huurachterstand van twee weken",
+    )
+    .await;
+    app.click("[data-testid=question-save]").await;
+    app.wait_for_contains("[data-testid=questions]", "twee weken")
+        .await;
+    app.click("[data-testid=question-edit]").await;
+    app.fill(
+        "[data-testid=question-edit-text]",
+        "Huurachterstand van twee maanden",
+    )
+    .await;
+    app.click("[data-testid=question-edit-save]").await;
+    app.wait_for_contains("[data-testid=questions]", "twee maanden")
+        .await;
+    app.click("[data-testid=questions] [data-testid=history] summary")
+        .await;
+    app.wait_for_contains(
+        "[data-testid=questions] [data-testid=history]",
+        "twee weken",
+    )
+    .await;
+
+    // A consent: a date given in 2099 is refused at its field and changes nothing; a corrected
+    // partner name is kept, with the earlier one in its history.
+    app.click("[data-testid=consent-new]").await;
+    app.fill("[data-testid=consent-what]", "Inkomensgegevens")
+        .await;
+    app.fill("[data-testid=consent-to]", "CAW Limbrug").await;
+    app.fill("[data-testid=consent-purpose]", "Budgetbegeleiding")
+        .await;
+    app.fill("[data-testid=consent-basis]", "Toestemming cliënt")
+        .await;
+    app.click("[data-testid=consent-save]").await;
+    app.wait_for_contains("[data-testid=consents]", "CAW Limbrug")
+        .await;
+    app.click("[data-testid=consent-edit]").await;
+    app.fill("[data-testid=consent-edit-to]", "CAW Limburg")
+        .await;
+    app.fill("[data-testid=consent-edit-date]", "01/01/2099")
+        .await;
+    app.click("[data-testid=consent-edit-save]").await;
+    assert_eq!(
+        app.text("[data-testid=consent-edit-date-error]").await,
+        "Deze datum ligt in de toekomst."
+    );
+    app.screenshot("correction-consent-future-nl").await;
+    app.fill("[data-testid=consent-edit-date]", "10/01/2026")
+        .await;
+    app.click("[data-testid=consent-edit-save]").await;
+    app.wait_for_contains("[data-testid=consents]", "CAW Limburg")
+        .await;
+    app.click("[data-testid=consents] [data-testid=history] summary")
+        .await;
+    let history = app
+        .wait_for_contains(
+            "[data-testid=consents] [data-testid=history]",
+            "CAW Limbrug",
+        )
+        .await;
+    assert!(!history.contains("2099"), "{history}");
+    let consents = app.text("[data-testid=consents]").await;
+    assert!(consents.contains("10/01/2026"), "{consents}");
+    app.screenshot("correction-task-question-consent-nl").await;
+    app.close().await;
+}

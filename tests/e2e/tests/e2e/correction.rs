@@ -369,6 +369,19 @@ async fn a_task_a_question_and_a_consent_are_corrected_each_with_its_history() {
     app.wait_for_contains("[data-testid=consents]", "CAW Limbrug")
         .await;
     app.click("[data-testid=consent-edit]").await;
+    // Two required fields emptied: both flagged at once.
+    app.fill("[data-testid=consent-edit-what]", "").await;
+    app.fill("[data-testid=consent-edit-to]", "").await;
+    app.click("[data-testid=consent-edit-save]").await;
+    for field in ["consent-edit-what", "consent-edit-to"] {
+        assert_eq!(
+            app.text(&format!("[data-testid={field}-error]")).await,
+            "Vul dit veld in.",
+            "{field}"
+        );
+    }
+    app.fill("[data-testid=consent-edit-what]", "Inkomensgegevens")
+        .await;
     app.fill("[data-testid=consent-edit-to]", "CAW Limburg")
         .await;
     app.fill("[data-testid=consent-edit-date]", "01/01/2099")

@@ -304,11 +304,17 @@ mod tests {
         let linked = store.intake_queue(Some(IntakeStatus::Linked)).unwrap();
         assert_eq!(linked.len(), 1);
         assert_eq!(linked[0].case_id.as_deref(), Some(case.as_str()));
-        assert_eq!(store.intake_queue(Some(IntakeStatus::New)).unwrap().len(), 1);
+        assert_eq!(
+            store.intake_queue(Some(IntakeStatus::New)).unwrap().len(),
+            1
+        );
         let intake = store.open_intake(&id).unwrap();
         assert_eq!(intake.team, team.as_str());
         assert_eq!(intake.items[first.as_str()].status, IntakeStatus::Linked);
         store.rebuild().unwrap();
-        assert_eq!(store.intake_queue(Some(IntakeStatus::Linked)).unwrap(), linked);
+        assert_eq!(
+            store.intake_queue(Some(IntakeStatus::Linked)).unwrap(),
+            linked
+        );
     }
 }

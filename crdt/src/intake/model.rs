@@ -91,9 +91,14 @@ impl IntakeSource {
 
     /// The value stored as `text`, if it is one.
     pub fn parse(text: &str) -> Option<Self> {
-        [IntakeSource::Volunteer, IntakeSource::Partner, IntakeSource::Citizen, IntakeSource::ThePerson]
-            .into_iter()
-            .find(|v| v.as_str() == text)
+        [
+            IntakeSource::Volunteer,
+            IntakeSource::Partner,
+            IntakeSource::Citizen,
+            IntakeSource::ThePerson,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
     }
 }
 
@@ -127,9 +132,14 @@ impl Urgency {
 
     /// The value stored as `text`, if it is one.
     pub fn parse(text: &str) -> Option<Self> {
-        [Urgency::Low, Urgency::Normal, Urgency::High, Urgency::Urgent]
-            .into_iter()
-            .find(|v| v.as_str() == text)
+        [
+            Urgency::Low,
+            Urgency::Normal,
+            Urgency::High,
+            Urgency::Urgent,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
     }
 }
 
@@ -163,8 +173,13 @@ impl IntakeStatus {
 
     /// The value stored as `text`, if it is one.
     pub fn parse(text: &str) -> Option<Self> {
-        [IntakeStatus::New, IntakeStatus::Linked, IntakeStatus::Referred, IntakeStatus::Closed]
-            .into_iter()
-            .find(|v| v.as_str() == text)
+        [
+            IntakeStatus::New,
+            IntakeStatus::Linked,
+            IntakeStatus::Referred,
+            IntakeStatus::Closed,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
     }
 }

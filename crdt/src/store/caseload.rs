@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use rusqlite::{Row, params};
 
 use super::search::fts_query_min;
-use crate::case::CaseState;
 use super::{Store, StoreError};
+use crate::case::CaseState;
 
 /// The schema version that added `sort_name` and `conflicts` to the case list; a store opened
 /// from before it has its case rows rewritten once.

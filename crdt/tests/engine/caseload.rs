@@ -233,7 +233,12 @@ fn search_keeps_the_status_theme_and_owner_filters_and_the_sort_and_pages() {
     // The snippet shows the matched word; a name match is preferred to a journal match.
     let page = s.search_cases("peeters", &CaseFilter::default()).unwrap();
     assert_eq!(page.total, 3);
-    assert!(page.hits.iter().all(|h| h.field == nabij_crdt::store::HitField::Name), "{page:?}");
+    assert!(
+        page.hits
+            .iter()
+            .all(|h| h.field == nabij_crdt::store::HitField::Name),
+        "{page:?}"
+    );
     let page = s.search_cases("buren", &CaseFilter::default()).unwrap();
     assert_eq!(page.hits.len(), 1);
     assert_eq!(page.hits[0].field, nabij_crdt::store::HitField::Journal);

@@ -21,6 +21,7 @@
 mod caseload;
 mod cases;
 mod changes;
+mod codes;
 mod corrections;
 pub mod document;
 mod followup;
@@ -42,7 +43,7 @@ mod teams;
 mod unit;
 
 pub use caseload::{
-    CaseFilter, CaseHit, CasePage, CaseSort, CaseSummary, HitPage, SEARCH_WORD_MIN,
+    CaseFilter, CaseHit, CasePage, CaseSort, CaseSummary, HitField, HitPage, SEARCH_WORD_MIN,
 };
 pub use cases::TaskDue;
 pub use corrections::RemovedCase;

@@ -156,6 +156,13 @@ impl CaseState {
             CaseState::Closed => "closed",
         }
     }
+
+    /// The state stored as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        [CaseState::Open, CaseState::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
 }
 
 /// A person in the household.

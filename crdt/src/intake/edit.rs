@@ -291,24 +291,30 @@ mod tests {
         let queue = store.intake_queue(None).unwrap();
         assert_eq!(queue.len(), 2);
         assert_eq!(queue[0].item_id, second.as_str(), "newest first");
-        assert_eq!(queue[0].urgency, "urgent");
+        assert_eq!(queue[0].urgency, Urgency::Urgent);
         assert_eq!(queue[0].neighbourhood, None);
-        assert_eq!(queue[1].source, "volunteer");
+        assert_eq!(queue[1].source, IntakeSource::Volunteer);
         assert_eq!(queue[1].doc_id, id.as_str());
-        assert!(queue.iter().all(|r| r.status == "new"));
+        assert!(queue.iter().all(|r| r.status == IntakeStatus::New));
 
         let case = CaseId::random();
         store
             .edit_intake(&me, &id, |q| q.link_to_case(&first, &case))
             .unwrap();
-        let linked = store.intake_queue(Some("linked")).unwrap();
+        let linked = store.intake_queue(Some(IntakeStatus::Linked)).unwrap();
         assert_eq!(linked.len(), 1);
         assert_eq!(linked[0].case_id.as_deref(), Some(case.as_str()));
-        assert_eq!(store.intake_queue(Some("new")).unwrap().len(), 1);
+        assert_eq!(
+            store.intake_queue(Some(IntakeStatus::New)).unwrap().len(),
+            1
+        );
         let intake = store.open_intake(&id).unwrap();
         assert_eq!(intake.team, team.as_str());
         assert_eq!(intake.items[first.as_str()].status, IntakeStatus::Linked);
         store.rebuild().unwrap();
-        assert_eq!(store.intake_queue(Some("linked")).unwrap(), linked);
+        assert_eq!(
+            store.intake_queue(Some(IntakeStatus::Linked)).unwrap(),
+            linked
+        );
     }
 }

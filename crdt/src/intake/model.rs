@@ -88,6 +88,18 @@ impl IntakeSource {
             IntakeSource::ThePerson => "the_person",
         }
     }
+
+    /// The value stored as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            IntakeSource::Volunteer,
+            IntakeSource::Partner,
+            IntakeSource::Citizen,
+            IntakeSource::ThePerson,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
+    }
 }
 
 /// How urgent a signal looks.
@@ -117,6 +129,18 @@ impl Urgency {
             Urgency::Urgent => "urgent",
         }
     }
+
+    /// The value stored as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Urgency::Low,
+            Urgency::Normal,
+            Urgency::High,
+            Urgency::Urgent,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
+    }
 }
 
 /// Where an intake item stands.
@@ -145,5 +169,17 @@ impl IntakeStatus {
             IntakeStatus::Referred => "referred",
             IntakeStatus::Closed => "closed",
         }
+    }
+
+    /// The value stored as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            IntakeStatus::New,
+            IntakeStatus::Linked,
+            IntakeStatus::Referred,
+            IntakeStatus::Closed,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
     }
 }

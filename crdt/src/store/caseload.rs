@@ -8,6 +8,7 @@ use rusqlite::{Row, params};
 
 use super::search::fts_query_min;
 use super::{Store, StoreError};
+use crate::case::CaseState;
 
 /// The schema version that added `sort_name` and `conflicts` to the case list; a store opened
 /// from before it has its case rows rewritten once.
@@ -31,8 +32,8 @@ pub struct CaseSummary {
     pub birth_year: Option<u16>,
     /// The owner (member id).
     pub owner: String,
-    /// `open` or `closed`.
-    pub status: String,
+    /// Open or closed.
+    pub status: CaseState,
     /// Themes, sorted.
     pub themes: Vec<String>,
     /// Date of the last journal entry (or of opening).
@@ -60,8 +61,8 @@ pub struct CaseFilter {
     pub visible_to: Option<String>,
     /// Only cases owned by this member.
     pub owner: Option<String>,
-    /// Only `open` or `closed` cases.
-    pub status: Option<String>,
+    /// Only open or only closed cases.
+    pub status: Option<CaseState>,
     /// Only cases with this theme.
     pub theme: Option<String>,
     /// Only cases with fields set differently on two devices.
@@ -88,11 +89,20 @@ pub struct CasePage {
 pub struct CaseHit {
     /// The case's row in the caseload.
     pub case: CaseSummary,
-    /// Which field matched best: `name` or `journal`.
-    pub field: String,
+    /// Which field matched best.
+    pub field: HitField,
     /// The matching text, with matches between [`super::search::MATCH_START`] and
     /// [`super::search::MATCH_END`].
     pub snippet: String,
+}
+
+/// The field of a case a search hit matched in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitField {
+    /// A person's name.
+    Name,
+    /// A journal entry's text.
+    Journal,
 }
 
 /// One page of search hits and how many cases match in all.
@@ -287,7 +297,7 @@ impl Store {
             });
         }
         let page_ids = json_list(found.iter().map(|(case, _)| case.case_id.as_str()));
-        let mut best: HashMap<String, (bool, i64, String, String)> = HashMap::new();
+        let mut best: HashMap<String, (bool, i64, HitField, String)> = HashMap::new();
         let mut rows = self.conn.prepare_cached(
             "SELECT s.doc_id, s.field, s.rowid,
                     snippet(search_text, 0, char(2), char(3), '…', 12)
@@ -299,7 +309,12 @@ impl Store {
         while let Some(r) = matched.next()? {
             let (doc, field, rowid, snippet): (String, String, i64, String) =
                 (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            let candidate = (field == "name", rowid, field, snippet);
+            let field = if field == "name" {
+                HitField::Name
+            } else {
+                HitField::Journal
+            };
+            let candidate = (field == HitField::Name, rowid, field, snippet);
             match best.get(&doc) {
                 Some(known) if (known.0, known.1) >= (candidate.0, candidate.1) => {}
                 _ => {
@@ -312,7 +327,7 @@ impl Store {
             .map(|(case, _)| {
                 let (field, snippet) = match best.remove(&case.case_id) {
                     Some((_, _, field, snippet)) => (field, snippet),
-                    None => ("name".to_string(), case.client_name.clone()),
+                    None => (HitField::Name, case.client_name.clone()),
                 };
                 CaseHit {
                     case,

@@ -8,7 +8,7 @@ use super::{Store, StoreError};
 use crate::author::Author;
 use crate::doc::{DocError, DocKind};
 use crate::id::{CaseId, TeamId};
-use crate::intake::{self, Intake, IntakeEditor, IntakeId};
+use crate::intake::{self, Intake, IntakeEditor, IntakeId, IntakeSource, IntakeStatus, Urgency};
 
 /// One row of the intake queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,16 +17,16 @@ pub struct IntakeRow {
     pub item_id: String,
     /// The intake document it is in.
     pub doc_id: String,
-    /// Who brought it in (`volunteer`, `partner`, `citizen`, `the_person`).
-    pub source: String,
+    /// Who brought it in.
+    pub source: IntakeSource,
     /// What was said or seen.
     pub text: String,
     /// The neighbourhood, if known.
     pub neighbourhood: Option<String>,
-    /// `low`, `normal`, `high` or `urgent`.
-    pub urgency: String,
-    /// `new`, `linked`, `referred` or `closed`.
-    pub status: String,
+    /// How urgent it looked.
+    pub urgency: Urgency,
+    /// Where it stands.
+    pub status: IntakeStatus,
     /// When it was registered (ms since epoch).
     pub created_at: i64,
     /// The case it is linked to.
@@ -209,7 +209,7 @@ impl Store {
     }
 
     /// Intake items (only those in `status` when given), newest first. Never loads documents.
-    pub fn intake_queue(&self, status: Option<&str>) -> Result<Vec<IntakeRow>, StoreError> {
+    pub fn intake_queue(&self, status: Option<IntakeStatus>) -> Result<Vec<IntakeRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT item_id, doc_id, source, text, neighbourhood, urgency, status, created_at,
                     case_id, name, theme

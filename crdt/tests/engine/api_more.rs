@@ -188,7 +188,7 @@ fn consent_aid_flags_ownership_and_status() {
     .unwrap();
     let closed = |s: &Store| {
         s.list_cases(&CaseFilter {
-            status: Some("closed".into()),
+            status: Some(nabij_crdt::case::CaseState::Closed),
             ..Default::default()
         })
         .unwrap()

@@ -190,7 +190,7 @@ fn search_keeps_the_status_theme_and_owner_filters_and_the_sort_and_pages() {
         search(
             &s,
             CaseFilter {
-                status: Some("open".into()),
+                status: Some(nabij_crdt::case::CaseState::Open),
                 ..CaseFilter::default()
             }
         ),
@@ -202,7 +202,7 @@ fn search_keeps_the_status_theme_and_owner_filters_and_the_sort_and_pages() {
             &s,
             CaseFilter {
                 owner: Some(me.member.to_string()),
-                status: Some("open".into()),
+                status: Some(nabij_crdt::case::CaseState::Open),
                 ..CaseFilter::default()
             }
         ),
@@ -233,10 +233,15 @@ fn search_keeps_the_status_theme_and_owner_filters_and_the_sort_and_pages() {
     // The snippet shows the matched word; a name match is preferred to a journal match.
     let page = s.search_cases("peeters", &CaseFilter::default()).unwrap();
     assert_eq!(page.total, 3);
-    assert!(page.hits.iter().all(|h| h.field == "name"), "{page:?}");
+    assert!(
+        page.hits
+            .iter()
+            .all(|h| h.field == nabij_crdt::store::HitField::Name),
+        "{page:?}"
+    );
     let page = s.search_cases("buren", &CaseFilter::default()).unwrap();
     assert_eq!(page.hits.len(), 1);
-    assert_eq!(page.hits[0].field, "journal");
+    assert_eq!(page.hits[0].field, nabij_crdt::store::HitField::Journal);
     assert!(page.hits[0].snippet.contains("\u{2}buren\u{3}"), "{page:?}");
     // Nothing typed, nothing found; one-letter words are left out (they would match thousands
     // of words), the other words still count.

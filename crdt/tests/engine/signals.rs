@@ -28,7 +28,9 @@ fn a_signal_with_a_name_becomes_a_case_that_shows_it() {
     let (mut store, me, key) = started(dir.path());
     let item = signal(&mut store, &me);
 
-    let row = &store.intake_queue(Some("new")).unwrap()[0];
+    let row = &store
+        .intake_queue(Some(nabij_crdt::intake::IntakeStatus::New))
+        .unwrap()[0];
     assert_eq!(
         row.name.as_deref(),
         Some("Marie Dubois"),

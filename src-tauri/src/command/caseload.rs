@@ -1,10 +1,11 @@
 //! The caseload ("Mijn dossiers"): pages of cases with the real total, search inside the same
 //! filters and sort, and the cases with conflicts to settle.
 
-use nabij_crdt::store::{CaseFilter, CaseHit, CaseSort, CaseSummary};
+use nabij_crdt::store::{CaseFilter, CaseHit, CaseSort, CaseSummary, HitField};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use super::case::CaseStatusCode;
 use crate::ipc::IpcError;
 use crate::state::AppState;
 
@@ -21,7 +22,7 @@ pub struct CaseRow {
     /// Owner (member id).
     pub owner: String,
     /// Open or closed.
-    pub status: String,
+    pub status: CaseStatusCode,
     /// Themes.
     pub themes: Vec<String>,
     /// Last activity (`YYYY-MM-DD[THH:MM]`).
@@ -39,7 +40,7 @@ impl From<CaseSummary> for CaseRow {
             client_name: c.client_name,
             birth_year: c.birth_year,
             owner: c.owner,
-            status: c.status,
+            status: c.status.into(),
             themes: c.themes,
             last_activity: c.last_activity,
             open_tasks: c.open_tasks,
@@ -64,8 +65,8 @@ pub enum CaseSortCode {
 pub struct CaseListRequest {
     /// Only cases I own (else all cases I may see).
     pub mine_only: bool,
-    /// `open` or `closed`; all when absent.
-    pub status: Option<String>,
+    /// Only open or only closed cases; all when absent.
+    pub status: Option<CaseStatusCode>,
     /// Only cases with this theme.
     pub theme: Option<String>,
     /// The order.
@@ -81,7 +82,7 @@ impl CaseListRequest {
         CaseFilter {
             owner: self.mine_only.then(|| me.clone()),
             visible_to: Some(me),
-            status: self.status,
+            status: self.status.map(Into::into),
             theme: self.theme,
             with_conflicts: false,
             sort: match self.sort {
@@ -119,13 +120,32 @@ pub fn list_cases(
     })
 }
 
+/// Where a search hit matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum HitFieldCode {
+    /// A person's name.
+    Name,
+    /// A journal entry's text.
+    Journal,
+}
+
+impl From<HitField> for HitFieldCode {
+    fn from(field: HitField) -> Self {
+        match field {
+            HitField::Name => Self::Name,
+            HitField::Journal => Self::Journal,
+        }
+    }
+}
+
 /// A search result: the case's row and the matching text.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct SearchHitView {
     /// The case.
     pub case: CaseRow,
-    /// `name` or `journal`.
-    pub field: String,
+    /// The field that matched best.
+    pub field: HitFieldCode,
     /// Matching text; matches are between U+0002 and U+0003.
     pub snippet: String,
 }
@@ -134,7 +154,7 @@ impl From<CaseHit> for SearchHitView {
     fn from(h: CaseHit) -> Self {
         Self {
             case: h.case.into(),
-            field: h.field,
+            field: h.field.into(),
             snippet: h.snippet,
         }
     }

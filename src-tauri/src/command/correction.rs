@@ -10,7 +10,8 @@ use nabij_crdt::case::{
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use super::case::{CaseView, ContactKindCode, case_id, case_view, edit, item_id};
+use super::case::journal::ContactKindCode;
+use super::case::{CaseView, case_id, edit, item_id, view};
 use crate::ipc::IpcError;
 use crate::state::AppState;
 
@@ -72,6 +73,17 @@ pub enum RevisionActionCode {
     Settled,
 }
 
+impl From<RevisionAction> for RevisionActionCode {
+    fn from(action: RevisionAction) -> Self {
+        match action {
+            RevisionAction::Edited => Self::Edited,
+            RevisionAction::Removed => Self::Removed,
+            RevisionAction::Restored => Self::Restored,
+            RevisionAction::Settled => Self::Settled,
+        }
+    }
+}
+
 /// An earlier value of one field.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -128,12 +140,7 @@ pub struct RemovedItemView {
 
 fn revision_view(r: &Revision) -> RevisionView {
     RevisionView {
-        action: match r.action {
-            RevisionAction::Edited => RevisionActionCode::Edited,
-            RevisionAction::Removed => RevisionActionCode::Removed,
-            RevisionAction::Restored => RevisionActionCode::Restored,
-            RevisionAction::Settled => RevisionActionCode::Settled,
-        },
+        action: r.action.into(),
         by: r.by.clone(),
         at_ms: r.at as f64,
         previous: r
@@ -385,8 +392,7 @@ pub fn remove_case(
     let id = self::case_id(&case_id)?;
     state.with_profile(|store, me| {
         store.remove_case_as(me, &id, &reason)?;
-        let conflicts = store.case_conflicts(&id)?;
-        Ok(case_view(store.open_case(&id)?, conflicts))
+        view(store, &id)
     })
 }
 
@@ -397,8 +403,7 @@ pub fn restore_case(state: State<'_, AppState>, case_id: String) -> Result<CaseV
     let id = self::case_id(&case_id)?;
     state.with_profile(|store, me| {
         store.restore_case_as(me, &id)?;
-        let conflicts = store.case_conflicts(&id)?;
-        Ok(case_view(store.open_case(&id)?, conflicts))
+        view(store, &id)
     })
 }
 

@@ -4,7 +4,7 @@
 use nabij_crdt::case::{IntakeTrace, NewCase};
 use nabij_crdt::id::{CaseId, ItemId};
 use nabij_crdt::input;
-use nabij_crdt::intake::{IntakeId, IntakeSource, NewIntakeItem, Urgency};
+use nabij_crdt::intake::{IntakeId, IntakeSource, IntakeStatus, NewIntakeItem, Urgency};
 use nabij_crdt::store::{ClientMatch, IntakeRow};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -20,7 +20,7 @@ fn parse<T>(
 }
 
 /// Where a signal comes from.
-#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceCode {
     /// A volunteer.
@@ -34,7 +34,7 @@ pub enum SourceCode {
 }
 
 /// How urgent.
-#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum UrgencyCode {
     /// Low.
@@ -45,6 +45,86 @@ pub enum UrgencyCode {
     High,
     /// Urgent.
     Urgent,
+}
+
+impl From<IntakeSource> for SourceCode {
+    fn from(source: IntakeSource) -> Self {
+        match source {
+            IntakeSource::Volunteer => Self::Volunteer,
+            IntakeSource::Partner => Self::Partner,
+            IntakeSource::Citizen => Self::Citizen,
+            IntakeSource::ThePerson => Self::ThePerson,
+        }
+    }
+}
+
+impl From<SourceCode> for IntakeSource {
+    fn from(code: SourceCode) -> Self {
+        match code {
+            SourceCode::Volunteer => Self::Volunteer,
+            SourceCode::Partner => Self::Partner,
+            SourceCode::Citizen => Self::Citizen,
+            SourceCode::ThePerson => Self::ThePerson,
+        }
+    }
+}
+
+impl From<Urgency> for UrgencyCode {
+    fn from(urgency: Urgency) -> Self {
+        match urgency {
+            Urgency::Low => Self::Low,
+            Urgency::Normal => Self::Normal,
+            Urgency::High => Self::High,
+            Urgency::Urgent => Self::Urgent,
+        }
+    }
+}
+
+impl From<UrgencyCode> for Urgency {
+    fn from(code: UrgencyCode) -> Self {
+        match code {
+            UrgencyCode::Low => Self::Low,
+            UrgencyCode::Normal => Self::Normal,
+            UrgencyCode::High => Self::High,
+            UrgencyCode::Urgent => Self::Urgent,
+        }
+    }
+}
+
+/// Where an intake item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum IntakeStatusCode {
+    /// Not handled yet.
+    New,
+    /// Linked to a (new or existing) case.
+    Linked,
+    /// Referred to a partner without a case.
+    Referred,
+    /// Closed, with a reason.
+    Closed,
+}
+
+impl From<IntakeStatus> for IntakeStatusCode {
+    fn from(status: IntakeStatus) -> Self {
+        match status {
+            IntakeStatus::New => Self::New,
+            IntakeStatus::Linked => Self::Linked,
+            IntakeStatus::Referred => Self::Referred,
+            IntakeStatus::Closed => Self::Closed,
+        }
+    }
+}
+
+impl From<IntakeStatusCode> for IntakeStatus {
+    fn from(code: IntakeStatusCode) -> Self {
+        match code {
+            IntakeStatusCode::New => Self::New,
+            IntakeStatusCode::Linked => Self::Linked,
+            IntakeStatusCode::Referred => Self::Referred,
+            IntakeStatusCode::Closed => Self::Closed,
+        }
+    }
 }
 
 /// A question or signal at the front door.
@@ -72,15 +152,15 @@ pub struct IntakeRowView {
     /// Item id.
     pub item_id: String,
     /// Source.
-    pub source: String,
+    pub source: SourceCode,
     /// Text.
     pub text: String,
     /// Neighbourhood.
     pub neighbourhood: Option<String>,
     /// Urgency.
-    pub urgency: String,
-    /// `new`, `linked`, `referred` or `closed`.
-    pub status: String,
+    pub urgency: UrgencyCode,
+    /// Where it stands.
+    pub status: IntakeStatusCode,
     /// Registered at (ms since epoch).
     pub created_at: f64,
     /// Linked case.
@@ -95,11 +175,11 @@ impl From<IntakeRow> for IntakeRowView {
     fn from(r: IntakeRow) -> Self {
         Self {
             item_id: r.item_id,
-            source: r.source,
+            source: r.source.into(),
             text: r.text,
             neighbourhood: r.neighbourhood,
-            urgency: r.urgency,
-            status: r.status,
+            urgency: r.urgency.into(),
+            status: r.status.into(),
             created_at: r.created_at as f64,
             case_id: r.case_id,
             name: r.name,
@@ -112,10 +192,10 @@ impl From<IntakeRow> for IntakeRowView {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct IntakeTraceView {
-    /// `volunteer`, `partner`, `citizen` or `the_person`.
-    pub source: String,
-    /// `low`, `normal`, `high` or `urgent`.
-    pub urgency: String,
+    /// Who brought the signal in.
+    pub source: SourceCode,
+    /// How urgent it looked.
+    pub urgency: UrgencyCode,
     /// The name given at the front door.
     pub name: Option<String>,
     /// The member who registered the signal.
@@ -127,8 +207,8 @@ pub struct IntakeTraceView {
 impl From<&IntakeTrace> for IntakeTraceView {
     fn from(t: &IntakeTrace) -> Self {
         Self {
-            source: t.source.as_str().into(),
-            urgency: t.urgency.as_str().into(),
+            source: t.source.into(),
+            urgency: t.urgency.into(),
             name: t.name.clone(),
             registered_by: t.registered_by.clone(),
             linked: t.linked,
@@ -148,23 +228,11 @@ pub fn register_intake(
     request: IntakeRequest,
 ) -> Result<Vec<IntakeRowView>, IpcError> {
     state.with_profile(|store, me| {
-        let source = match request.source {
-            SourceCode::Volunteer => IntakeSource::Volunteer,
-            SourceCode::Partner => IntakeSource::Partner,
-            SourceCode::Citizen => IntakeSource::Citizen,
-            SourceCode::ThePerson => IntakeSource::ThePerson,
-        };
-        let urgency = match request.urgency {
-            UrgencyCode::Low => Urgency::Low,
-            UrgencyCode::Normal => Urgency::Normal,
-            UrgencyCode::High => Urgency::High,
-            UrgencyCode::Urgent => Urgency::Urgent,
-        };
         let item = NewIntakeItem {
-            source,
+            source: request.source.into(),
             text: request.text,
             neighbourhood: request.neighbourhood,
-            urgency,
+            urgency: request.urgency.into(),
             name: request.name,
             theme: request.theme,
         };
@@ -172,7 +240,7 @@ pub fn register_intake(
             q.add_item(item)
         })?;
         Ok(store
-            .intake_queue(Some("new"))?
+            .intake_queue(Some(IntakeStatus::New))?
             .into_iter()
             .map(IntakeRowView::from)
             .collect())
@@ -184,11 +252,11 @@ pub fn register_intake(
 #[specta::specta]
 pub fn intake_queue(
     state: State<'_, AppState>,
-    status: Option<String>,
+    status: Option<IntakeStatusCode>,
 ) -> Result<Vec<IntakeRowView>, IpcError> {
     state.with_profile(|store, _| {
         Ok(store
-            .intake_queue(status.as_deref())?
+            .intake_queue(status.map(Into::into))?
             .into_iter()
             .map(IntakeRowView::from)
             .collect())

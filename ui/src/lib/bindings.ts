@@ -94,7 +94,7 @@ export const commands = {
 	/**  Register a question or signal; answers with the updated queue of open items. */
 	registerIntake: (request: IntakeRequest_Deserialize) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("register_intake", { request })),
 	/**  The intake queue (only items with `status` when given), newest first. */
-	intakeQueue: (status: string | null) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("intake_queue", { status })),
+	intakeQueue: (status: IntakeStatusCode | null) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("intake_queue", { status })),
 	/**  Search the team's client index by name (prefix) and birth year. */
 	findClients: (name: string, birthYear: string | null) => typedError<ClientMatchView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("find_clients", { name, birthYear })),
 	/**
@@ -158,8 +158,8 @@ export type CaseListRequest = CaseListRequest_Serialize | CaseListRequest_Deseri
 export type CaseListRequest_Deserialize = {
 	/**  Only cases I own (else all cases I may see). */
 	mineOnly: boolean,
-	/**  `open` or `closed`; all when absent. */
-	status?: string | null,
+	/**  Only open or only closed cases; all when absent. */
+	status?: CaseStatusCode | null,
 	/**  Only cases with this theme. */
 	theme?: string | null,
 	/**  The order. */
@@ -174,8 +174,8 @@ export type CaseListRequest_Deserialize = {
 export type CaseListRequest_Serialize = {
 	/**  Only cases I own (else all cases I may see). */
 	mineOnly: boolean,
-	/**  `open` or `closed`; all when absent. */
-	status: string | null,
+	/**  Only open or only closed cases; all when absent. */
+	status: CaseStatusCode | null,
 	/**  Only cases with this theme. */
 	theme: string | null,
 	/**  The order. */
@@ -219,7 +219,7 @@ export type CaseRow_Deserialize = {
 	/**  Owner (member id). */
 	owner: string,
 	/**  Open or closed. */
-	status: string,
+	status: CaseStatusCode,
 	/**  Themes. */
 	themes: string[],
 	/**  Last activity (`YYYY-MM-DD[THH:MM]`). */
@@ -241,7 +241,7 @@ export type CaseRow_Serialize = {
 	/**  Owner (member id). */
 	owner: string,
 	/**  Open or closed. */
-	status: string,
+	status: CaseStatusCode,
 	/**  Themes. */
 	themes: string[],
 	/**  Last activity (`YYYY-MM-DD[THH:MM]`). */
@@ -259,6 +259,13 @@ export type CaseSortCode =
 /**  By client name. */
 "name";
 
+/**  Open or closed. */
+export type CaseStatusCode = 
+/**  Being worked on. */
+"open" | 
+/**  Closed, with a reason. */
+"closed";
+
 /**  The whole case file. */
 export type CaseView = CaseView_Serialize | CaseView_Deserialize;
 
@@ -272,8 +279,8 @@ export type CaseView_Deserialize = {
 	owner: string,
 	/**  Other members allowed to see the case. */
 	members: string[],
-	/**  `open` or `closed`. */
-	status: string,
+	/**  Open or closed. */
+	status: CaseStatusCode,
 	/**  Reason of the last close/reopen. */
 	statusReason?: string | null,
 	/**  Date of the last close/reopen. */
@@ -310,8 +317,8 @@ export type CaseView_Serialize = {
 	owner: string,
 	/**  Other members allowed to see the case. */
 	members: string[],
-	/**  `open` or `closed`. */
-	status: string,
+	/**  Open or closed. */
+	status: CaseStatusCode,
 	/**  Reason of the last close/reopen. */
 	statusReason: string | null,
 	/**  Date of the last close/reopen. */
@@ -616,6 +623,13 @@ export type ErrorCode =
 /**  A bug or an unexpected state. */
 "internal";
 
+/**  Kind of flag. */
+export type FlagKindCode = 
+/**  A right the client has but does not claim. */
+"under_protection" | 
+/**  Any other signal. */
+"other";
+
 /**  A flag. */
 export type FlagView = FlagView_Serialize | FlagView_Deserialize;
 
@@ -623,8 +637,8 @@ export type FlagView = FlagView_Serialize | FlagView_Deserialize;
 export type FlagView_Deserialize = {
 	/**  Item id. */
 	id: string,
-	/**  `under_protection` or `other`. */
-	kind: string,
+	/**  Kind of flag. */
+	kind: FlagKindCode,
 	/**  The right not taken up. */
 	right?: string | null,
 	/**  Note. */
@@ -639,8 +653,8 @@ export type FlagView_Deserialize = {
 export type FlagView_Serialize = {
 	/**  Item id. */
 	id: string,
-	/**  `under_protection` or `other`. */
-	kind: string,
+	/**  Kind of flag. */
+	kind: FlagKindCode,
 	/**  The right not taken up. */
 	right: string | null,
 	/**  Note. */
@@ -650,6 +664,13 @@ export type FlagView_Serialize = {
 	/**  Cleared on. */
 	clearedAt: string | null,
 };
+
+/**  Where a search hit matched. */
+export type HitFieldCode = 
+/**  A person's name. */
+"name" | 
+/**  A journal entry's text. */
+"journal";
 
 /**  A question or signal at the front door. */
 export type IntakeRequest = IntakeRequest_Serialize | IntakeRequest_Deserialize;
@@ -694,15 +715,15 @@ export type IntakeRowView_Deserialize = {
 	/**  Item id. */
 	itemId: string,
 	/**  Source. */
-	source: string,
+	source: SourceCode,
 	/**  Text. */
 	text: string,
 	/**  Neighbourhood. */
 	neighbourhood?: string | null,
 	/**  Urgency. */
-	urgency: string,
-	/**  `new`, `linked`, `referred` or `closed`. */
-	status: string,
+	urgency: UrgencyCode,
+	/**  Where it stands. */
+	status: IntakeStatusCode,
 	/**  Registered at (ms since epoch). */
 	createdAt: number | null,
 	/**  Linked case. */
@@ -718,15 +739,15 @@ export type IntakeRowView_Serialize = {
 	/**  Item id. */
 	itemId: string,
 	/**  Source. */
-	source: string,
+	source: SourceCode,
 	/**  Text. */
 	text: string,
 	/**  Neighbourhood. */
 	neighbourhood: string | null,
 	/**  Urgency. */
-	urgency: string,
-	/**  `new`, `linked`, `referred` or `closed`. */
-	status: string,
+	urgency: UrgencyCode,
+	/**  Where it stands. */
+	status: IntakeStatusCode,
 	/**  Registered at (ms since epoch). */
 	createdAt: number | null,
 	/**  Linked case. */
@@ -737,15 +758,26 @@ export type IntakeRowView_Serialize = {
 	theme: string | null,
 };
 
+/**  Where an intake item stands. */
+export type IntakeStatusCode = 
+/**  Not handled yet. */
+"new" | 
+/**  Linked to a (new or existing) case. */
+"linked" | 
+/**  Referred to a partner without a case. */
+"referred" | 
+/**  Closed, with a reason. */
+"closed";
+
 /**  Where a journal entry came from when it records a front-door signal. */
 export type IntakeTraceView = IntakeTraceView_Serialize | IntakeTraceView_Deserialize;
 
 /**  Where a journal entry came from when it records a front-door signal. */
 export type IntakeTraceView_Deserialize = {
-	/**  `volunteer`, `partner`, `citizen` or `the_person`. */
-	source: string,
-	/**  `low`, `normal`, `high` or `urgent`. */
-	urgency: string,
+	/**  Who brought the signal in. */
+	source: SourceCode,
+	/**  How urgent it looked. */
+	urgency: UrgencyCode,
 	/**  The name given at the front door. */
 	name?: string | null,
 	/**  The member who registered the signal. */
@@ -756,10 +788,10 @@ export type IntakeTraceView_Deserialize = {
 
 /**  Where a journal entry came from when it records a front-door signal. */
 export type IntakeTraceView_Serialize = {
-	/**  `volunteer`, `partner`, `citizen` or `the_person`. */
-	source: string,
-	/**  `low`, `normal`, `high` or `urgent`. */
-	urgency: string,
+	/**  Who brought the signal in. */
+	source: SourceCode,
+	/**  How urgent it looked. */
+	urgency: UrgencyCode,
 	/**  The name given at the front door. */
 	name: string | null,
 	/**  The member who registered the signal. */
@@ -920,8 +952,8 @@ export type JournalView_Deserialize = {
 	id: string,
 	/**  When. */
 	date: string,
-	/**  `visit`, `call`, `office`, `message`, `note`. */
-	kind: string,
+	/**  Kind of contact. */
+	kind: ContactKindCode,
 	/**  Author (member id). */
 	author: string,
 	/**  Text. */
@@ -940,8 +972,8 @@ export type JournalView_Serialize = {
 	id: string,
 	/**  When. */
 	date: string,
-	/**  `visit`, `call`, `office`, `message`, `note`. */
-	kind: string,
+	/**  Kind of contact. */
+	kind: ContactKindCode,
 	/**  Author (member id). */
 	author: string,
 	/**  Text. */
@@ -1092,8 +1124,8 @@ export type PersonView_Deserialize = {
 	contact?: string | null,
 	/**  Language. */
 	language?: string | null,
-	/**  `client`, `partner`, `child`, `parent` or `other`. */
-	role: string,
+	/**  Role in the household. */
+	role: RoleCode,
 	/**  Earlier versions (corrections), newest first. */
 	history: RevisionView_Deserialize[],
 };
@@ -1110,8 +1142,8 @@ export type PersonView_Serialize = {
 	contact: string | null,
 	/**  Language. */
 	language: string | null,
-	/**  `client`, `partner`, `child`, `parent` or `other`. */
-	role: string,
+	/**  Role in the household. */
+	role: RoleCode,
 	/**  Earlier versions (corrections), newest first. */
 	history: RevisionView_Serialize[],
 };
@@ -1225,8 +1257,8 @@ export type QuestionView_Deserialize = {
 	theme: string,
 	/**  The question. */
 	text: string,
-	/**  `open`, `in_progress`, `resolved`, `referred`. */
-	status: string,
+	/**  Where it stands. */
+	status: QuestionStatusCode,
 	/**  Asked on. */
 	opened: string,
 	/**  Earlier versions (corrections), newest first. */
@@ -1241,8 +1273,8 @@ export type QuestionView_Serialize = {
 	theme: string,
 	/**  The question. */
 	text: string,
-	/**  `open`, `in_progress`, `resolved`, `referred`. */
-	status: string,
+	/**  Where it stands. */
+	status: QuestionStatusCode,
 	/**  Asked on. */
 	opened: string,
 	/**  Earlier versions (corrections), newest first. */
@@ -1368,8 +1400,8 @@ export type SearchHitView = SearchHitView_Serialize | SearchHitView_Deserialize;
 export type SearchHitView_Deserialize = {
 	/**  The case. */
 	case: CaseRow_Deserialize,
-	/**  `name` or `journal`. */
-	field: string,
+	/**  The field that matched best. */
+	field: HitFieldCode,
 	/**  Matching text; matches are between U+0002 and U+0003. */
 	snippet: string,
 };
@@ -1378,8 +1410,8 @@ export type SearchHitView_Deserialize = {
 export type SearchHitView_Serialize = {
 	/**  The case. */
 	case: CaseRow_Serialize,
-	/**  `name` or `journal`. */
-	field: string,
+	/**  The field that matched best. */
+	field: HitFieldCode,
 	/**  Matching text; matches are between U+0002 and U+0003. */
 	snippet: string,
 };

@@ -279,7 +279,10 @@ fn linking_a_signal_to_a_case_held_here_is_all_or_nothing() {
     assert_eq!(writes, 2, "the signal in the case, intake");
     let journal = store.open_case(&id).unwrap().journal;
     assert_eq!(journal.len(), 1);
-    assert_eq!(store.intake_queue(None).unwrap()[0].status, "linked");
+    assert_eq!(
+        store.intake_queue(None).unwrap()[0].status,
+        crate::intake::IntakeStatus::Linked
+    );
 }
 
 #[test]

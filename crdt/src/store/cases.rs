@@ -109,17 +109,20 @@ impl Store {
              ORDER BY t.due IS NULL, t.due, t.title"
         ))?;
         let rows = stmt
-            .query_map([member], |r| {
-                Ok(TaskDue {
-                    case_id: r.get(0)?,
-                    client_name: r.get(1)?,
-                    task_id: r.get(2)?,
-                    title: r.get(3)?,
-                    due: r.get(4)?,
-                    assignee: r.get(5)?,
-                })
-            })?
+            .query_map([member], task_due)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
+}
+
+/// A task row selected as `case_id, client_name, task_id, title, due, assignee`.
+pub(crate) fn task_due(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskDue> {
+    Ok(TaskDue {
+        case_id: r.get(0)?,
+        client_name: r.get(1)?,
+        task_id: r.get(2)?,
+        title: r.get(3)?,
+        due: r.get(4)?,
+        assignee: r.get(5)?,
+    })
 }

@@ -121,16 +121,10 @@ impl Store {
         let rows = self
             .conn
             .prepare_cached(&sql)?
-            .query_map(params![member, today.to_string(), limit, offset], |r| {
-                Ok(TaskDue {
-                    case_id: r.get(0)?,
-                    client_name: r.get(1)?,
-                    task_id: r.get(2)?,
-                    title: r.get(3)?,
-                    due: r.get(4)?,
-                    assignee: r.get(5)?,
-                })
-            })?
+            .query_map(
+                params![member, today.to_string(), limit, offset],
+                super::cases::task_due,
+            )?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }

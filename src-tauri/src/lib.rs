@@ -65,7 +65,6 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             command::intake::intake_to_case,
             command::intake::link_intake,
             command::intake::close_intake,
-            command::task::my_tasks,
             command::task::follow_up,
             command::task::follow_up_page,
             command::sync::sync_status,

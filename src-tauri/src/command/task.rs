@@ -37,19 +37,6 @@ impl From<TaskDue> for TaskDueView {
     }
 }
 
-/// My open tasks (assigned to me, or unassigned on my cases), due first.
-#[tauri::command]
-#[specta::specta]
-pub fn my_tasks(state: State<'_, AppState>) -> Result<Vec<TaskDueView>, IpcError> {
-    state.with_profile(|store, me| {
-        Ok(store
-            .my_tasks(me.member.as_str())?
-            .into_iter()
-            .map(TaskDueView::from)
-            .collect())
-    })
-}
-
 /// When a task is due, seen from today.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]

@@ -113,8 +113,6 @@ export const commands = {
 	linkIntake: (itemId: string, caseId: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("link_intake", { itemId, caseId })),
 	/**  Close an intake item with a reason. */
 	closeIntake: (itemId: string, reason: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("close_intake", { itemId, reason })),
-	/**  My open tasks (assigned to me, or unassigned on my cases), due first. */
-	myTasks: () => typedError<TaskDueView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("my_tasks")),
 	/**  My open tasks in groups seen from `today`, each with its total and first `per_group` tasks. */
 	followUp: (today: string, perGroup: number) => typedError<DueGroupView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("follow_up", { today, perGroup })),
 	/**  A further page of one follow-up group. */

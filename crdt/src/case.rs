@@ -27,10 +27,9 @@ pub use model::{
 
 use automerge::AutoCommit;
 
-use crate::doc::{DocError, DocKind, check_header};
+use crate::doc::DocError;
 
 /// Validate and read a case document (e.g. one received from a peer): never panics.
 pub fn load(doc: &AutoCommit) -> Result<Case, DocError> {
-    check_header(doc, DocKind::Case)?;
-    Ok(autosurgeon::hydrate(doc)?)
+    <Case as crate::kind::Kind>::load(doc)
 }

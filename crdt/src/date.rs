@@ -84,6 +84,48 @@ impl Date {
         }
     }
 
+    /// Days since 1970-01-01 (negative before).
+    fn days(self) -> i64 {
+        // Days-from-civil (Howard Hinnant's algorithm).
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `n` days later (earlier when negative).
+    pub fn add_days(self, n: i64) -> Self {
+        Self::of_moment((self.days() + n) * 86_400_000)
+    }
+
+    /// Days from this date to `other` (negative when `other` is earlier).
+    pub fn days_until(self, other: Date) -> i64 {
+        other.days() - self.days()
+    }
+
+    /// Whether the date is a Saturday or a Sunday.
+    pub fn is_weekend(self) -> bool {
+        // 1970-01-01 was a Thursday: day 0 is Thursday, day 2 Saturday, day 3 Sunday.
+        matches!(self.days().rem_euclid(7), 2 | 3)
+    }
+
+    /// The date `n` working days (Monday to Friday) after this one: Saturdays and Sundays are
+    /// not counted (a referral sent on Friday with two days is due on Tuesday).
+    pub fn add_working_days(self, n: u32) -> Self {
+        let mut day = self;
+        let mut left = n;
+        while left > 0 {
+            day = day.add_days(1);
+            if !day.is_weekend() {
+                left -= 1;
+            }
+        }
+        day
+    }
+
     /// Today's date (UTC).
     pub fn today() -> Self {
         Self::of_moment(now_ms())
@@ -122,6 +164,28 @@ mod tests {
             "",
         ] {
             assert!(Date::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn working_days_skip_the_weekend() {
+        let d = |t: &str| Date::parse(t).unwrap();
+        // 2026-12-04 is a Friday.
+        assert!(!d("2026-12-04").is_weekend());
+        assert!(d("2026-12-05").is_weekend() && d("2026-12-06").is_weekend());
+        assert_eq!(d("2026-12-04").add_working_days(2), d("2026-12-08"));
+        assert_eq!(d("2026-12-05").add_working_days(2), d("2026-12-08"));
+        assert_eq!(d("2026-12-01").add_working_days(2), d("2026-12-03"));
+        assert_eq!(d("2026-12-31").add_working_days(1), d("2027-01-01"));
+        assert_eq!(d("2024-02-28").add_days(1), d("2024-02-29"));
+        assert_eq!(d("2024-03-01").add_days(-1), d("2024-02-29"));
+        assert_eq!(d("2026-12-01").days_until(d("2027-01-01")), 31);
+        for (text, days) in [
+            ("1970-01-01", 0),
+            ("2000-03-01", 11_017),
+            ("1969-12-31", -1),
+        ] {
+            assert_eq!(d(text).days(), days, "{text}");
         }
     }
 

@@ -30,6 +30,8 @@ pub enum Problem {
     NotAllowedNow,
     /// An address that must start with `https://` (the team's relay).
     NeedsHttps,
+    /// A statement that must be confirmed (ticked) is not.
+    Unconfirmed,
 }
 
 impl fmt::Display for Problem {
@@ -45,6 +47,7 @@ impl fmt::Display for Problem {
             Problem::NotFound => f.write_str("refers to something that does not exist"),
             Problem::NotAllowedNow => f.write_str("cannot be changed in the current state"),
             Problem::NeedsHttps => f.write_str("must start with https://"),
+            Problem::Unconfirmed => f.write_str("must be confirmed"),
         }
     }
 }

@@ -23,12 +23,11 @@ pub use model::{Intake, IntakeItem, IntakeSource, IntakeStatus, Urgency};
 
 use automerge::AutoCommit;
 
-use crate::doc::{DocError, DocKind, check_header};
+use crate::doc::DocError;
 
 pub use crate::id::IntakeId;
 
 /// Validate and read an intake document (e.g. one received from a peer): never panics.
 pub fn load(doc: &AutoCommit) -> Result<Intake, DocError> {
-    check_header(doc, DocKind::Intake)?;
-    Ok(autosurgeon::hydrate(doc)?)
+    <Intake as crate::kind::Kind>::load(doc)
 }

@@ -14,7 +14,8 @@
 //! - [`preference`]: what the person on this device chose (language).
 //! - [`id`], [`date`], [`input`], [`author`]: identifiers, dates, input validation, authorship.
 //! - [`signature`]: every change signed by its author's device key, and checked on receipt.
-//! - [`doc`]: what all documents share; [`case`]: the case document.
+//! - [`doc`]: what all documents share; [`kind`]: what each kind of document is (read,
+//!   readers, authorship rules, query rows), behind one trait; [`case`]: the case document.
 //! - [`team`]: the team document (members, devices, partners, themes, envelopes, client index).
 //! - [`referral`]: the referral document (one referral to a partner, its timeline and messages).
 //! - [`intake`]: the intake document (the team's front-door queue).
@@ -34,6 +35,7 @@ pub mod id;
 pub mod input;
 pub mod intake;
 pub mod invite;
+pub mod kind;
 pub mod location;
 pub mod preference;
 pub mod referral;

@@ -133,6 +133,28 @@ const LANGUAGES: &[&str] = &[
     "Berbers",
 ];
 
+const STREETS: &[&str] = &[
+    "Vennestraat",
+    "Kerkstraat",
+    "Stationsstraat",
+    "Dorpsstraat",
+    "Molenstraat",
+    "Schoolstraat",
+    "Nieuwstraat",
+    "Kapelstraat",
+    "Beekstraat",
+    "Lindelaan",
+    "Koolmijnlaan",
+    "Hasseltsebaan",
+];
+
+const TOWNS: &[&str] = &[
+    "3530 Houthalen-Helchteren",
+    "2800 Mechelen",
+    "3500 Hasselt",
+    "2000 Antwerpen",
+];
+
 const OPENERS: &[&str] = &[
     "Huisbezoek bij cliënt samen met de partner.",
     "Cliënt belt ongerust naar de permanentie.",
@@ -331,6 +353,13 @@ impl Seeder {
         )
     }
 
+    /// A Flemish address (street, number, town).
+    pub fn address(&mut self) -> String {
+        let street = self.rng.pick(STREETS);
+        let number = self.rng.between(1, 180);
+        format!("{street} {number}, {}", self.rng.pick(TOWNS))
+    }
+
     /// A theme from [`THEMES`].
     pub fn theme(&mut self) -> &'static str {
         self.rng.pick(THEMES)
@@ -390,6 +419,7 @@ impl Seeder {
                 birth_date: Some(birth_date),
                 contact: Some(self.phone()),
                 language: Some(self.rng.pick(LANGUAGES).to_string()),
+                address: Some(self.address()),
                 owner: None,
             },
         )?;
@@ -407,6 +437,7 @@ impl Seeder {
                     birth_date: Some(born),
                     contact: None,
                     language: None,
+                    address: None,
                     role,
                 })?;
             }
@@ -432,6 +463,7 @@ impl Seeder {
                 purpose: "Collectieve schuldenregeling".into(),
                 legal_basis: "toestemming".into(),
                 date: Some(self.date(2024, 2025)),
+                partner_id: None,
             })?;
         }
         author.commit(&mut doc);

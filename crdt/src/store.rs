@@ -18,7 +18,7 @@
 //! write is acknowledged only when the document and its projections are durable together.
 //! Durability: WAL with `synchronous=FULL` (each commit is fsynced before it returns).
 
-mod caseload;
+pub(crate) mod caseload;
 mod cases;
 mod changes;
 mod codes;
@@ -38,7 +38,8 @@ mod referrals;
 pub mod search;
 mod signatures;
 mod sync;
-mod team_rules;
+pub mod table;
+pub(crate) mod team_rules;
 mod teams;
 mod unit;
 
@@ -48,10 +49,12 @@ pub use caseload::{
 pub use cases::TaskDue;
 pub use corrections::RemovedCase;
 pub use followup::{DueGroup, DueWhen};
+pub(crate) use intake::fold;
 pub use intake::{ClientMatch, IntakeRow};
 pub use key::{KeyError, KeySource};
-pub use referrals::ReferralSummary;
+pub use referrals::PartnerFigures;
 pub use signatures::SignedDocument;
+pub use table::referral::{Inbox, ReferralRow};
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -149,6 +152,15 @@ pub enum StoreError {
     /// author it writes as).
     #[error("unsigned change: {0}")]
     Unsigned(#[from] crate::signature::SignatureError),
+    /// A document from elsewhere was written (in part) by a device that may not write it, or
+    /// under another name than its own; nothing was stored.
+    #[error("document {id} refused: {detail}")]
+    Refused {
+        /// The document id.
+        id: String,
+        /// What was written that may not be.
+        detail: String,
+    },
     /// Joining a team failed on this side (an answer that is not valid, no randomness, an
     /// unreadable invitation record); nothing was stored.
     #[error("joining the team failed: {0}")]
@@ -284,6 +296,9 @@ impl Store {
         }
         if found > 0 && found < migration::INTAKE_NAMES {
             store.reproject(DocKind::Intake)?;
+        }
+        if found > 0 && found < migration::REFERRAL_MILESTONES {
+            store.reproject(DocKind::Referral)?;
         }
         Ok(store)
     }

@@ -25,10 +25,9 @@ pub use model::{
 
 use automerge::AutoCommit;
 
-use crate::doc::{DocError, DocKind, check_header};
+use crate::doc::DocError;
 
 /// Validate and read a team document (e.g. one received from a peer): never panics.
 pub fn load(doc: &AutoCommit) -> Result<Team, DocError> {
-    check_header(doc, DocKind::Team)?;
-    Ok(autosurgeon::hydrate(doc)?)
+    <Team as crate::kind::Kind>::load(doc)
 }

@@ -64,6 +64,7 @@ pub enum Problem {
     NotAllowedNow,
     /// An address that must start with `https://`.
     NeedsHttps,
+    Unconfirmed,
 }
 
 /// An error crossing the IPC boundary.
@@ -106,6 +107,7 @@ impl IpcError {
             InputProblem::NotFound => (Problem::NotFound, None),
             InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
             InputProblem::NeedsHttps => (Problem::NeedsHttps, None),
+            InputProblem::Unconfirmed => (Problem::Unconfirmed, None),
         };
         Self {
             code: ErrorCode::Invalid,
@@ -143,7 +145,9 @@ impl From<StoreError> for IpcError {
             | StoreError::Document(_) => ErrorCode::StoreUnavailable,
             // The device key lives in the keyring beside the store key.
             StoreError::DeviceKey(_) => ErrorCode::KeyringUnavailable,
-            StoreError::Join(_) | StoreError::Unsigned(_) => ErrorCode::Internal,
+            StoreError::Join(_) | StoreError::Unsigned(_) | StoreError::Refused { .. } => {
+                ErrorCode::Internal
+            }
         };
         Self::new(code, error)
     }

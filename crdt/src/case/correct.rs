@@ -318,6 +318,11 @@ impl CaseEditor<'_> {
             .as_deref()
             .map(|v| input::optional("language", Some(v), SHORT_TEXT))
             .transpose()?;
+        let address = update
+            .address
+            .as_deref()
+            .map(|v| input::optional("address", Some(v), SHORT_TEXT))
+            .transpose()?;
         let mut previous = Previous::new();
         if let Some(name) = name {
             self.change(c, person, "name", name, plain, &mut previous)?;
@@ -326,6 +331,7 @@ impl CaseEditor<'_> {
             ("birth_date", birth_date),
             ("contact", contact),
             ("language", language),
+            ("address", address),
         ] {
             if let Some(value) = value {
                 self.change(c, person, field, value, optional_text, &mut previous)?;

@@ -23,6 +23,8 @@ pub struct NewCase {
     pub contact: Option<String>,
     /// Language(s) spoken.
     pub language: Option<String>,
+    /// Address.
+    pub address: Option<String>,
     /// The case owner; the author when `None`.
     pub owner: Option<MemberId>,
 }
@@ -38,6 +40,8 @@ pub struct NewPerson {
     pub contact: Option<String>,
     /// Language(s).
     pub language: Option<String>,
+    /// Address.
+    pub address: Option<String>,
     /// Role in the household.
     pub role: HouseholdRole,
 }
@@ -53,6 +57,8 @@ pub struct PersonUpdate {
     pub contact: Option<String>,
     /// New language.
     pub language: Option<String>,
+    /// New address.
+    pub address: Option<String>,
 }
 
 /// A question for help.
@@ -101,6 +107,8 @@ pub struct NewConsent {
     pub legal_basis: String,
     /// Given on; today when `None`.
     pub date: Option<String>,
+    /// The partner organisation it is for (a referral's consent), if any.
+    pub partner_id: Option<String>,
 }
 
 /// An aid decision.
@@ -170,6 +178,7 @@ pub fn create_case(
         birth_date: input::birth_date("birth_date", new.birth_date.as_deref())?,
         contact: input::optional("contact", new.contact.as_deref(), SHORT_TEXT)?,
         language: input::optional("language", new.language.as_deref(), SHORT_TEXT)?,
+        address: input::optional("address", new.address.as_deref(), SHORT_TEXT)?,
         role: HouseholdRole::Client,
     };
     let id = CaseId::random();
@@ -232,6 +241,7 @@ impl<'a> CaseEditor<'a> {
             birth_date: input::birth_date("birth_date", new.birth_date.as_deref())?,
             contact: input::optional("contact", new.contact.as_deref(), SHORT_TEXT)?,
             language: input::optional("language", new.language.as_deref(), SHORT_TEXT)?,
+            address: input::optional("address", new.address.as_deref(), SHORT_TEXT)?,
             role: new.role,
         };
         let id = ItemId::random();
@@ -364,6 +374,7 @@ impl<'a> CaseEditor<'a> {
             date: input::optional_past_date("date", new.date.as_deref())?.unwrap_or_else(today),
             recorded_by: self.me(),
             withdrawn_at: None,
+            partner_id: new.partner_id,
         };
         let id = ItemId::random();
         put_item(self.doc, "consents", id.as_str(), &consent)?;

@@ -67,6 +67,17 @@ impl Case {
             .unwrap_or("")
     }
 
+    /// The client: the first person (not removed) with the role `client`, else any person.
+    pub fn client(&self) -> Option<&Person> {
+        let mut people = self
+            .people
+            .iter()
+            .filter(|(id, _)| !self.is_removed(id))
+            .map(|(_, p)| p);
+        let first = people.clone().next();
+        people.find(|p| p.role == HouseholdRole::Client).or(first)
+    }
+
     /// The client's birth year, if known.
     pub fn client_birth_year(&self) -> Option<u16> {
         self.people
@@ -82,6 +93,18 @@ impl Case {
     /// Whether `member` may see this case (owner or allowed member).
     pub fn allows(&self, member: &str) -> bool {
         self.owner == member || self.members.get(member).copied().unwrap_or(false)
+    }
+
+    /// The members who may see this case: its owner and the members allowed on it.
+    pub fn readers(&self) -> std::collections::BTreeSet<String> {
+        let mut members: std::collections::BTreeSet<String> = self
+            .members
+            .iter()
+            .filter(|(_, allowed)| **allowed)
+            .map(|(m, _)| m.clone())
+            .collect();
+        members.insert(self.owner.clone());
+        members
     }
 
     /// The themes of the case's questions and journal entries (not removed), sorted, without
@@ -176,6 +199,9 @@ pub struct Person {
     pub contact: Option<String>,
     /// Language(s) spoken.
     pub language: Option<String>,
+    /// Where the person lives (absent in people recorded before addresses were kept).
+    #[autosurgeon(missing = "Option::default")]
+    pub address: Option<String>,
     /// Role in the household.
     pub role: HouseholdRole,
 }
@@ -321,6 +347,10 @@ pub struct Consent {
     pub recorded_by: String,
     /// Withdrawn on (`YYYY-MM-DD`).
     pub withdrawn_at: Option<String>,
+    /// The partner organisation (item id in the team's directory) it is for, when it was
+    /// recorded for a referral (absent in consents recorded before).
+    #[autosurgeon(missing = "Option::default")]
+    pub partner_id: Option<String>,
 }
 
 /// An aid decision, spent from a yearly envelope.

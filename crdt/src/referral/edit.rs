@@ -1,9 +1,11 @@
-//! Changing a referral: [`create_referral`] and the [`ReferralEditor`], one validated method per
-//! step, each allowed only from the steps that may precede it.
+//! Changing a referral: [`create_referral`] writes what was sent (after the shared-secrecy gate,
+//! `referral::gate`, decided what may go), and the [`ReferralEditor`] adds steps and messages,
+//! one validated method each, each allowed only from where the referral stands and only to the
+//! side whose step it is.
 
 use std::collections::BTreeMap;
 
-use automerge::{AutoCommit, ROOT};
+use automerge::AutoCommit;
 
 use super::model::*;
 use crate::author::Author;
@@ -14,32 +16,48 @@ use crate::input::{self, InputError, LONG_TEXT, Problem, SHORT_TEXT};
 
 /// Longest summary disclosed to a partner: keep it minimal.
 pub const MAX_SUMMARY: usize = 2_000;
+/// Longest goal: one sentence.
+pub const MAX_GOAL: usize = 300;
 
-/// What is needed to send a referral.
+/// What a referral carries when it is sent, once the gate has let it through.
 #[derive(Debug, Clone)]
 pub struct NewReferral {
     /// The case it is made from.
     pub case_id: CaseId,
     /// The question (item id on the case) it answers.
     pub question_id: ItemId,
-    /// The question's text.
-    pub question_text: String,
-    /// The partner organisation (item id in the team document).
+    /// The question's theme.
+    pub theme: String,
+    /// The partner organisation (item id in the team's directory).
     pub partner_id: ItemId,
     /// The partner's name.
     pub partner_name: String,
-    /// The minimal summary disclosed to the partner.
-    pub summary: String,
+    /// The goal, in one sentence.
+    pub goal: String,
+    /// On which basis it is shared.
+    pub basis: Basis,
+    /// Exactly what the partner sees.
+    pub disclosed: Disclosed,
+    /// The first-contact deadline (`YYYY-MM-DD`).
+    pub due: String,
 }
 
-/// Send a referral authored by `author` (status `sent`); returns its id and document.
+/// Send a referral authored by `author`; returns its id and document.
 pub fn create_referral(
     author: &Author,
     team: &TeamId,
     new: NewReferral,
 ) -> Result<(ReferralId, AutoCommit), DocError> {
-    let now = now_ms();
-    let me = author.member.to_string();
+    if new.disclosed.is_empty() {
+        return Err(InputError::new("disclose", Problem::Empty).into());
+    }
+    if new.basis.ground.is_exception() {
+        input::required(
+            "reason",
+            new.basis.reason.as_deref().unwrap_or(""),
+            SHORT_TEXT,
+        )?;
+    }
     let id = ReferralId::random();
     let referral = Referral {
         kind: DocKind::Referral.as_str().to_string(),
@@ -48,126 +66,192 @@ pub fn create_referral(
         team: team.to_string(),
         case_id: new.case_id.to_string(),
         question_id: new.question_id.to_string(),
-        question_text: input::required("question_text", &new.question_text, LONG_TEXT)?,
-        sent_by: me.clone(),
+        theme: input::required("theme", &new.theme, SHORT_TEXT)?,
         partner_id: new.partner_id.to_string(),
         partner_name: input::required("partner_name", &new.partner_name, SHORT_TEXT)?,
-        summary: input::required("summary", &new.summary, MAX_SUMMARY)?,
-        created_at: now,
-        status: ReferralStatus::Sent,
-        timeline: BTreeMap::from([(
-            ItemId::random().to_string(),
-            TimelineEvent {
-                status: ReferralStatus::Sent,
-                at: now,
-                by: me,
-                reason: None,
-                outcome: None,
-            },
-        )]),
+        sent_by: author.member.to_string(),
+        sent_from: author.device().to_string(),
+        sent_at: now_ms(),
+        due: input::date("due", &new.due)?,
+        goal: input::required("goal", &new.goal, MAX_GOAL)?,
+        basis: new.basis,
+        disclosed: new.disclosed,
+        steps: BTreeMap::new(),
         messages: BTreeMap::new(),
     };
     Ok((id, author.create(&referral)?))
 }
 
-/// Makes validated changes to one referral; the store commits them as one change by the author
-/// (or rolls them back when any step fails).
+/// The side of a referral a member stands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The sender's side: the sender and the members allowed on the case.
+    Sender,
+    /// A member of the partner organisation it is sent to.
+    Partner,
+}
+
+/// An appointment to record.
+#[derive(Debug, Clone, Default)]
+pub struct NewAppointment {
+    /// The day (`YYYY-MM-DD`).
+    pub date: String,
+    /// The time (`HH:MM`).
+    pub time: String,
+    /// Where.
+    pub place: String,
+    /// Whether the sending worker goes along.
+    pub accompanied: bool,
+}
+
+/// A time of day `HH:MM` (24 hours), returned normalised.
+fn time_of_day(field: &'static str, text: &str) -> Result<String, InputError> {
+    let text = text.trim();
+    let bad = || InputError::new(field, Problem::InvalidDate);
+    if text.is_empty() {
+        return Err(InputError::new(field, Problem::Empty));
+    }
+    let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    let h: u8 = h.parse().map_err(|_| bad())?;
+    let m: u8 = m.parse().map_err(|_| bad())?;
+    if h > 23 || m > 59 || text.len() > 5 {
+        return Err(bad());
+    }
+    Ok(format!("{h:02}:{m:02}"))
+}
+
+/// Makes validated changes to one referral as one member on one side; the store commits them
+/// as one change by the author (or rolls them back when any step fails).
 pub struct ReferralEditor<'a> {
     doc: &'a mut AutoCommit,
     author: &'a Author,
+    side: Side,
+    partner_in_team: bool,
 }
 
 impl<'a> ReferralEditor<'a> {
-    /// An editor over `doc` for `author`.
-    pub fn new(doc: &'a mut AutoCommit, author: &'a Author) -> Self {
-        Self { doc, author }
+    /// An editor over `doc` for `author` on `side`; `partner_in_team`: whether the partner
+    /// has members in the team (then only they take the partner's steps).
+    pub fn new(
+        doc: &'a mut AutoCommit,
+        author: &'a Author,
+        side: Side,
+        partner_in_team: bool,
+    ) -> Self {
+        Self {
+            doc,
+            author,
+            side,
+            partner_in_team,
+        }
     }
 
-    /// Where the referral stands.
-    pub fn status(&self) -> Result<ReferralStatus, DocError> {
-        Ok(autosurgeon::hydrate_prop(&*self.doc, ROOT, "status")?)
+    /// The referral as it stands.
+    pub fn referral(&self) -> Result<Referral, DocError> {
+        super::load(self.doc)
     }
 
-    /// Move to `status` if the referral now stands in one of `from`, recording the step.
+    /// Add a step of `kind`, if it may follow where the referral stands and is this side's.
     fn step(
         &mut self,
-        from: &[ReferralStatus],
-        status: ReferralStatus,
-        by: String,
+        kind: StepKind,
         reason: Option<String>,
-        outcome: Option<String>,
-    ) -> Result<(), DocError> {
-        if !from.contains(&self.status()?) {
+        outcome: Option<Outcome>,
+        appointment: Option<Appointment>,
+    ) -> Result<ItemId, DocError> {
+        let by_hand = match (self.side, kind) {
+            (Side::Partner, k) if k.is_senders() => {
+                return Err(InputError::new("side", Problem::NotAllowedNow).into());
+            }
+            (Side::Sender, StepKind::Received) => {
+                return Err(InputError::new("side", Problem::NotAllowedNow).into());
+            }
+            // A partner that works in Nabij takes its own steps.
+            (Side::Sender, k) if k.is_partners() && self.partner_in_team => {
+                return Err(InputError::new("side", Problem::NotAllowedNow).into());
+            }
+            (Side::Sender, k) => k.is_partners(),
+            (Side::Partner, _) => false,
+        };
+        let referral = self.referral()?;
+        if referral.progress().status.after(kind).is_none() {
             return Err(InputError::new("status", Problem::NotAllowedNow).into());
         }
-        let event = TimelineEvent {
-            status,
-            at: now_ms(),
-            by,
+        // After every step this device has seen, also within one millisecond: the status is
+        // folded in (at, id) order, so a step must never sort before the one it follows.
+        let at = now_ms().max(referral.updated_at() + 1);
+        let step = Step {
+            kind,
+            at,
+            by: self.author.member.to_string(),
+            device: self.author.device().to_string(),
+            by_hand,
             reason,
             outcome,
+            appointment,
         };
-        put_item(self.doc, "timeline", ItemId::random().as_str(), &event)?;
-        autosurgeon::reconcile_prop(self.doc, ROOT, "status", status)?;
-        Ok(())
+        let id = ItemId::random();
+        put_item(self.doc, "steps", id.as_str(), &step)?;
+        Ok(id)
     }
 
-    /// The partner has seen the referral.
-    pub fn mark_received(&mut self) -> Result<(), DocError> {
-        use ReferralStatus::*;
-        self.step(&[Sent], Received, PARTNER.into(), None, None)
+    /// A partner worker opened the referral: the first time, it is marked received (returns
+    /// whether it was). Nothing happens for the sender's side or once the partner has moved.
+    pub fn mark_received(&mut self) -> Result<bool, DocError> {
+        if self.side != Side::Partner || self.referral()?.progress().status != Status::Sent {
+            return Ok(false);
+        }
+        self.step(StepKind::Received, None, None, None)?;
+        Ok(true)
     }
 
     /// The partner takes the referral up.
-    pub fn accept(&mut self) -> Result<(), DocError> {
-        use ReferralStatus::*;
-        self.step(&[Sent, Received], Accepted, PARTNER.into(), None, None)
+    pub fn accept(&mut self) -> Result<ItemId, DocError> {
+        self.step(StepKind::Accepted, None, None, None)
     }
 
-    /// The partner does not take the referral up, for a reason.
-    pub fn decline(&mut self, reason: &str) -> Result<(), DocError> {
-        use ReferralStatus::*;
+    /// The partner does not take it up, for a reason.
+    pub fn decline(&mut self, reason: &str) -> Result<ItemId, DocError> {
         let reason = input::required("reason", reason, SHORT_TEXT)?;
-        self.step(
-            &[Sent, Received],
-            Declined,
-            PARTNER.into(),
-            Some(reason),
-            None,
-        )
+        self.step(StepKind::Declined, Some(reason), None, None)
     }
 
-    /// The person and the partner have met: the warm handover is done (only after acceptance).
-    pub fn confirm_first_contact(&mut self) -> Result<(), DocError> {
-        use ReferralStatus::*;
-        let me = self.author.member.to_string();
-        self.step(&[Accepted], FirstContact, me, None, None)
+    /// An appointment is made (again: the last one made holds).
+    pub fn plan(&mut self, appointment: NewAppointment) -> Result<ItemId, DocError> {
+        let appointment = Appointment {
+            date: input::date("date", &appointment.date)?,
+            time: time_of_day("time", &appointment.time)?,
+            place: input::required("place", &appointment.place, SHORT_TEXT)?,
+            accompanied: appointment.accompanied,
+        };
+        self.step(StepKind::Appointment, None, None, Some(appointment))
     }
 
-    /// Close the referral with its outcome (from any step but `closed`).
-    pub fn close(&mut self, outcome: &str) -> Result<(), DocError> {
-        use ReferralStatus::*;
-        let outcome = input::required("outcome", outcome, SHORT_TEXT)?;
-        let me = self.author.member.to_string();
-        self.step(
-            &[Sent, Received, Accepted, Declined, FirstContact],
-            Closed,
-            me,
-            None,
-            Some(outcome),
-        )
+    /// The person and the partner have met: the warm handover is done.
+    pub fn confirm_first_contact(&mut self) -> Result<ItemId, DocError> {
+        self.step(StepKind::FirstContact, None, None, None)
     }
 
-    /// Add a message from the partner or from the author; returns its item id.
-    pub fn add_message(&mut self, from_partner: bool, text: &str) -> Result<ItemId, DocError> {
+    /// Close with an outcome.
+    pub fn close(&mut self, outcome: Outcome) -> Result<ItemId, DocError> {
+        self.step(StepKind::Closed, None, Some(outcome), None)
+    }
+
+    /// The sender withdraws the referral, for a reason.
+    pub fn withdraw(&mut self, reason: &str) -> Result<ItemId, DocError> {
+        let reason = input::required("reason", reason, SHORT_TEXT)?;
+        self.step(StepKind::Withdrawn, Some(reason), None, None)
+    }
+
+    /// Add a message from this side; returns its item id.
+    pub fn add_message(&mut self, text: &str) -> Result<ItemId, DocError> {
+        let after = self.referral()?.updated_at() + 1;
         let message = Message {
-            from: if from_partner {
-                PARTNER.to_string()
-            } else {
-                self.author.member.to_string()
-            },
+            by: self.author.member.to_string(),
+            device: self.author.device().to_string(),
+            from_partner: self.side == Side::Partner,
             text: input::required("text", text, LONG_TEXT)?,
-            at: now_ms(),
+            at: now_ms().max(after),
         };
         let id = ItemId::random();
         put_item(self.doc, "messages", id.as_str(), &message)?;
@@ -176,240 +260,4 @@ impl<'a> ReferralEditor<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::id::MemberId;
-    use crate::referral::load;
-    use crate::store::{KeySource, Store};
-
-    fn author() -> Author {
-        Author::generate(MemberId::random())
-    }
-
-    fn new_referral(case_id: &CaseId) -> NewReferral {
-        NewReferral {
-            case_id: case_id.clone(),
-            question_id: ItemId::random(),
-            question_text: "Hulp bij schulden".into(),
-            partner_id: ItemId::random(),
-            partner_name: "CAW Oost-Vlaanderen".into(),
-            summary: "Alleenstaande moeder, energieschuld, wil budgetbegeleiding.".into(),
-        }
-    }
-
-    fn sent() -> (Author, AutoCommit) {
-        let me = author();
-        let (_, doc) =
-            create_referral(&me, &TeamId::random(), new_referral(&CaseId::random())).unwrap();
-        (me, doc)
-    }
-
-    fn problem(result: Result<impl std::fmt::Debug, DocError>) -> (&'static str, Problem) {
-        match result {
-            Err(DocError::Input(e)) => (e.field, e.problem),
-            other => panic!("expected an input error, got {other:?}"),
-        }
-    }
-
-    const NOT_NOW: (&str, Problem) = ("status", Problem::NotAllowedNow);
-
-    #[test]
-    fn a_new_referral_is_sent_and_validated() {
-        let (me, doc) = sent();
-        let referral = load(&doc).unwrap();
-        assert_eq!(referral.status, ReferralStatus::Sent);
-        assert_eq!(referral.sent_by, me.member.as_str());
-        assert_eq!(referral.events().len(), 1);
-        assert_eq!(referral.events()[0].by, me.member.as_str());
-        let case = CaseId::random();
-        let team = TeamId::random();
-        for (bad, field) in [
-            (
-                NewReferral {
-                    summary: " ".into(),
-                    ..new_referral(&case)
-                },
-                "summary",
-            ),
-            (
-                NewReferral {
-                    partner_name: String::new(),
-                    ..new_referral(&case)
-                },
-                "partner_name",
-            ),
-            (
-                NewReferral {
-                    question_text: String::new(),
-                    ..new_referral(&case)
-                },
-                "question_text",
-            ),
-        ] {
-            assert_eq!(
-                problem(create_referral(&me, &team, bad)),
-                (field, Problem::Empty)
-            );
-        }
-        assert_eq!(
-            problem(create_referral(
-                &me,
-                &team,
-                NewReferral {
-                    summary: "x".repeat(MAX_SUMMARY + 1),
-                    ..new_referral(&case)
-                }
-            )),
-            ("summary", Problem::TooLong { max: MAX_SUMMARY })
-        );
-    }
-
-    #[test]
-    fn the_warm_handover_in_order() {
-        let (me, mut doc) = sent();
-        let mut ed = ReferralEditor::new(&mut doc, &me);
-        assert_eq!(problem(ed.confirm_first_contact()), NOT_NOW);
-        ed.mark_received().unwrap();
-        assert_eq!(problem(ed.mark_received()), NOT_NOW);
-        assert_eq!(problem(ed.confirm_first_contact()), NOT_NOW);
-        ed.accept().unwrap();
-        assert_eq!(problem(ed.accept()), NOT_NOW);
-        assert_eq!(problem(ed.decline("te laat")), NOT_NOW);
-        ed.confirm_first_contact().unwrap();
-        assert_eq!(problem(ed.confirm_first_contact()), NOT_NOW);
-        assert_eq!(problem(ed.close(" ")), ("outcome", Problem::Empty));
-        ed.close("Budgetbegeleiding gestart").unwrap();
-        assert_eq!(problem(ed.close("again")), NOT_NOW);
-        assert_eq!(problem(ed.accept()), NOT_NOW);
-        assert_eq!(problem(ed.mark_received()), NOT_NOW);
-
-        let referral = load(&doc).unwrap();
-        assert_eq!(referral.status, ReferralStatus::Closed);
-        let steps: Vec<_> = referral.events().iter().map(|e| e.status).collect();
-        use ReferralStatus::*;
-        assert_eq!(steps.len(), 5);
-        for status in [Sent, Received, Accepted, FirstContact, Closed] {
-            assert!(steps.contains(&status), "{status:?} missing");
-        }
-        let event = |s| {
-            referral
-                .events()
-                .into_iter()
-                .find(|e| e.status == s)
-                .unwrap()
-        };
-        assert_eq!(event(Accepted).by, PARTNER);
-        assert_eq!(event(FirstContact).by, me.member.as_str());
-        assert_eq!(
-            event(Closed).outcome.as_deref(),
-            Some("Budgetbegeleiding gestart")
-        );
-    }
-
-    #[test]
-    fn a_declined_referral_cannot_be_accepted() {
-        let (me, mut doc) = sent();
-        let mut ed = ReferralEditor::new(&mut doc, &me);
-        assert_eq!(problem(ed.decline("")), ("reason", Problem::Empty));
-        assert_eq!(
-            ed.status().unwrap(),
-            ReferralStatus::Sent,
-            "nothing changed"
-        );
-        ed.decline("Geen plaats tot maart").unwrap();
-        assert_eq!(problem(ed.accept()), NOT_NOW);
-        assert_eq!(problem(ed.mark_received()), NOT_NOW);
-        assert_eq!(problem(ed.confirm_first_contact()), NOT_NOW);
-        assert_eq!(problem(ed.decline("again")), NOT_NOW);
-        ed.close("Doorverwezen naar OCMW").unwrap();
-        let referral = load(&doc).unwrap();
-        let declined = referral
-            .events()
-            .into_iter()
-            .find(|e| e.status == ReferralStatus::Declined)
-            .unwrap()
-            .clone();
-        assert_eq!(declined.reason.as_deref(), Some("Geen plaats tot maart"));
-        assert_eq!(declined.by, PARTNER);
-    }
-
-    #[test]
-    fn messages_go_both_ways() {
-        let (me, mut doc) = sent();
-        let mut ed = ReferralEditor::new(&mut doc, &me);
-        let ours = ed
-            .add_message(false, "Kan zij dinsdag langskomen?")
-            .unwrap();
-        let theirs = ed.add_message(true, "Dinsdag 10u past.").unwrap();
-        assert_eq!(
-            problem(ed.add_message(true, "  ")),
-            ("text", Problem::Empty)
-        );
-        let referral = load(&doc).unwrap();
-        assert_eq!(referral.messages[ours.as_str()].from, me.member.as_str());
-        assert_eq!(referral.messages[theirs.as_str()].from, PARTNER);
-        assert_eq!(referral.conversation().len(), 2);
-    }
-
-    #[test]
-    fn store_round_trip_and_list() {
-        let dir = tempfile::tempdir().unwrap();
-        let me = author();
-        let team = TeamId::random();
-        let case = CaseId::random();
-        let (first, second) = {
-            let mut store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
-            let first = store
-                .create_referral(&me, &team, new_referral(&case))
-                .unwrap();
-            let second = store
-                .create_referral(&me, &team, new_referral(&CaseId::random()))
-                .unwrap();
-            store
-                .edit_referral(&me, &first, |r| {
-                    r.mark_received()?;
-                    r.accept()?;
-                    r.add_message(true, "Welkom op dinsdag.")
-                })
-                .unwrap();
-            assert!(
-                store
-                    .edit_referral(&me, &second, |r| {
-                        r.decline("Vol")?;
-                        r.accept()
-                    })
-                    .is_err(),
-                "a failing edit keeps nothing"
-            );
-            (first, second)
-        };
-        let mut store = Store::open(dir.path(), &KeySource::Unencrypted).unwrap();
-        let referral = store.open_referral(&first).unwrap();
-        assert_eq!(referral.status, ReferralStatus::Accepted);
-        assert_eq!(referral.messages.len(), 1);
-        assert_eq!(
-            store.open_referral(&second).unwrap().status,
-            ReferralStatus::Sent
-        );
-        let all = store.list_referrals(None).unwrap();
-        assert_eq!(all.len(), 2);
-        let of_case = store.list_referrals(Some(case.as_str())).unwrap();
-        assert_eq!(of_case.len(), 1);
-        assert_eq!(of_case[0].referral_id, first.as_str());
-        assert_eq!(of_case[0].status, "accepted");
-        assert_eq!(of_case[0].partner, "CAW Oost-Vlaanderen");
-        assert_eq!(of_case[0].updated_at.len(), 10);
-        store
-            .edit_referral(&me, &first, |r| r.confirm_first_contact())
-            .unwrap();
-        store.rebuild().unwrap();
-        let of_case = store.list_referrals(Some(case.as_str())).unwrap();
-        assert_eq!(of_case[0].status, "first_contact");
-        assert!(
-            store
-                .list_referrals(Some("no-such-case"))
-                .unwrap()
-                .is_empty()
-        );
-    }
-}
+mod tests;

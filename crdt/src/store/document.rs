@@ -169,7 +169,7 @@ impl Store {
         id: &str,
         doc: AutoCommit,
         bytes: &[u8],
-        hydrated: Option<&crate::sync::replica::Hydrated>,
+        hydrated: Option<&crate::kind::Document>,
         signatures: &[ChangeSignature],
     ) -> Result<(), StoreError> {
         let mut doc = doc;
@@ -443,7 +443,7 @@ impl Store {
         }
         let mut incoming = guarded(|| AutoCommit::load(bytes)).map_err(|e| corrupt(id, e))?;
         let checked = signatures::verify_document(id, &mut incoming, &signed.signatures)?;
-        projection::validate(kind, &incoming)?;
+        let document = crate::kind::Document::load(kind, &incoming)?;
         // A document names itself: bytes of one document never land under another id.
         let own_id = match incoming.get(automerge::ROOT, "id") {
             Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
@@ -457,7 +457,14 @@ impl Store {
             .query_row("SELECT 1 FROM document WHERE doc_id = ?1", [id], |_| Ok(()))
             .optional()?
             .is_some();
+        let refused = |detail: String| StoreError::Refused {
+            id: id.to_string(),
+            detail,
+        };
         if !exists {
+            document
+                .check_authors(&mut incoming, &[], self)
+                .map_err(refused)?;
             self.write_new(vec![(kind, id.to_string(), incoming, checked)])?;
             return Ok(true);
         }
@@ -471,6 +478,10 @@ impl Store {
             self.keep_document(id, doc);
             return Ok(false);
         }
+        let merged = crate::kind::Document::load(kind, &doc)?;
+        merged
+            .check_authors(&mut doc, &before, self)
+            .map_err(refused)?;
         let tx = self.conn.savepoint()?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
         signatures::save(&tx, id, checked)?;
@@ -549,7 +560,7 @@ fn write_saved(
     heads: &[u8],
     bytes: &[u8],
     doc: &AutoCommit,
-    hydrated: Option<&crate::sync::replica::Hydrated>,
+    hydrated: Option<&crate::kind::Document>,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO document (doc_id, kind, heads, chunk_count, byte_count, updated_at)

@@ -9,18 +9,6 @@ use rusqlite::types::ValueRef;
 
 use super::{Store, StoreError};
 
-/// The query tables [`Store::dump_query_tables`] reads, all derived from documents.
-const QUERY_TABLES: &[&str] = &[
-    "case_list",
-    "case_access",
-    "task",
-    "referral_status",
-    "intake_queue",
-    "client_index",
-    "search_source",
-    "case_removed",
-];
-
 /// One column value as text: `NULL`, a number, a quoted string or `x'<hex>'` for a blob.
 fn render(value: ValueRef<'_>) -> String {
     match value {
@@ -41,7 +29,8 @@ impl Store {
     /// the documents, so two stores holding the same documents give the same dump.
     pub fn dump_query_tables(&self) -> Result<Vec<String>, StoreError> {
         let mut lines = Vec::new();
-        for table in QUERY_TABLES {
+        let tables = super::table::TABLES.iter().chain([&"search_source"]);
+        for table in tables {
             let mut stmt = self.conn.prepare(&format!("SELECT * FROM {table}"))?;
             let columns: Vec<(usize, String)> = stmt
                 .column_names()

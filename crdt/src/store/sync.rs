@@ -4,8 +4,9 @@
 //! after validating it.
 //!
 //! A store holds one team: a device's member and revocation come from the team document(s) it
-//! holds. A case's readers are its `case_access` rows (owner and allowed members); a referral's
-//! are its case's.
+//! holds. Who may read each document comes from the `doc_reader` view (see `table/doc_reader.rs`);
+//! what peers write is checked against its kind's authorship rules (`Kind::check_authors`)
+//! before it is stored.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -17,10 +18,11 @@ use rusqlite::OptionalExtension;
 use super::{Store, StoreError, projection, signatures};
 use crate::doc::DocKind;
 use crate::id::{DeviceId, TeamId};
+use crate::kind::{Document, Known, Scope};
 use crate::signature::{ChangeSignature, Signatures};
 use crate::sync::access::{DeviceRecord, Readers};
 use crate::sync::pending::split;
-use crate::sync::replica::{DocRecord, Hydrated, Received, Replica, ReplicaError, Saved};
+use crate::sync::replica::{DocRecord, Received, Replica, ReplicaError, Saved};
 use crate::sync::signing::{self, SignedChange};
 
 /// How the store's failures reach the sync core: a damaged document is that document's problem
@@ -49,24 +51,24 @@ fn own_id(doc: &AutoCommit) -> Option<String> {
 }
 
 impl Store {
-    /// Members allowed on each case (owner and allowed members), from `case_access`.
-    fn case_members(
+    /// The members who may read each document (or `only` that one), from `doc_reader`.
+    fn readers(
         &self,
-        case: Option<&str>,
+        only: Option<&str>,
     ) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
         let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        // Two statements: `?1 IS NULL OR case_id = ?1` would scan the whole table for one case.
-        let mut stmt = match case {
+        // Two statements: `?1 IS NULL OR doc_id = ?1` would read every row for one document.
+        let mut stmt = match only {
             None => self
                 .conn
-                .prepare_cached("SELECT case_id, member FROM case_access")?,
+                .prepare_cached("SELECT doc_id, member FROM doc_reader")?,
             Some(_) => self
                 .conn
-                .prepare_cached("SELECT case_id, member FROM case_access WHERE case_id = ?1")?,
+                .prepare_cached("SELECT doc_id, member FROM doc_reader WHERE doc_id = ?1")?,
         };
-        let mut rows = match case {
+        let mut rows = match only {
             None => stmt.query([])?,
-            Some(case) => stmt.query([case])?,
+            Some(id) => stmt.query([id])?,
         };
         while let Some(row) = rows.next()? {
             map.entry(row.get(0)?).or_default().insert(row.get(1)?);
@@ -76,61 +78,38 @@ impl Store {
 
     /// Records of every document (or of `only`).
     fn doc_records(&self, only: Option<&str>) -> Result<Vec<DocRecord>, StoreError> {
-        type Row = (String, String, Vec<u8>, Option<String>, bool);
+        type Row = (String, String, Vec<u8>, bool);
         let rows: Vec<Row> = {
-            // Two statements: `?1 IS NULL OR d.doc_id = ?1` would scan every document for one.
-            let row =
-                |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
+            // Two statements, as above.
+            let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
             match only {
                 None => self
                     .conn
                     .prepare_cached(
-                        "SELECT d.doc_id, d.kind, d.heads, r.case_id, d.legacy FROM document d
-                         LEFT JOIN referral_status r ON r.referral_id = d.doc_id
-                         ORDER BY d.doc_id",
+                        "SELECT doc_id, kind, heads, legacy FROM document ORDER BY doc_id",
                     )?
                     .query_map([], row)?
                     .collect::<Result<_, _>>()?,
                 Some(id) => self
                     .conn
                     .prepare_cached(
-                        "SELECT d.doc_id, d.kind, d.heads, r.case_id, d.legacy FROM document d
-                         LEFT JOIN referral_status r ON r.referral_id = d.doc_id
-                         WHERE d.doc_id = ?1",
+                        "SELECT doc_id, kind, heads, legacy FROM document WHERE doc_id = ?1",
                     )?
                     .query_map([id], row)?
                     .collect::<Result<_, _>>()?,
             }
         };
-        let members = match (only, rows.first()) {
-            (None, _) => self.case_members(None)?,
-            (Some(_), Some((id, kind, _, case, _))) => {
-                let case = if kind == "referral" {
-                    case.as_deref()
-                } else {
-                    Some(id.as_str())
-                };
-                match case {
-                    Some(case) => self.case_members(Some(case))?,
-                    None => BTreeMap::new(),
-                }
-            }
-            (Some(_), None) => BTreeMap::new(),
-        };
+        let mut readers = self.readers(only)?;
         let mut records = Vec::with_capacity(rows.len());
-        for (id, kind, heads, case, legacy) in rows {
+        for (id, kind, heads, legacy) in rows {
             let Some(kind) = DocKind::parse(&kind) else {
                 continue;
             };
-            let readers = match kind {
+            let readers = match Document::scope(kind) {
                 // Stored before changes were signed: never exchanged.
                 _ if legacy => Readers::Local,
-                DocKind::Team | DocKind::Intake => Readers::Team,
-                DocKind::Case => Readers::Members(members.get(&id).cloned().unwrap_or_default()),
-                DocKind::Referral => Readers::Members(
-                    case.and_then(|c| members.get(&c).cloned())
-                        .unwrap_or_default(),
-                ),
+                Scope::Team => Readers::Team,
+                Scope::Members => Readers::Members(readers.remove(&id).unwrap_or_default()),
             };
             let mut heads = decode_heads(&heads);
             heads.sort();
@@ -142,6 +121,79 @@ impl Store {
             });
         }
         Ok(records)
+    }
+
+    /// The member using `device`, read from the team document(s) without hydrating them.
+    pub(crate) fn device_member(
+        &mut self,
+        device: &DeviceId,
+    ) -> Result<Option<String>, StoreError> {
+        use automerge::{ObjType, ROOT, ReadDoc, Value};
+        for id in self.document_ids(DocKind::Team)? {
+            let doc = self.take_document(DocKind::Team, &id)?;
+            let member = (|| {
+                let (_, devices) = doc.get(ROOT, "devices").ok()??;
+                let (Value::Object(ObjType::Map), entry) =
+                    doc.get(&devices, device.to_string()).ok()??
+                else {
+                    return None;
+                };
+                match doc.get(&entry, "member").ok()?? {
+                    (Value::Scalar(s), _) => s.as_str().map(str::to_string),
+                    _ => None,
+                }
+            })();
+            self.keep_document(&id, doc);
+            if member.is_some() {
+                return Ok(member);
+            }
+        }
+        Ok(None)
+    }
+
+    /// The members working for the partner organisation `partner`, from `member_partner`.
+    pub fn partner_members(&self, partner: &str) -> Result<BTreeSet<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT member FROM member_partner WHERE partner_id = ?1")?;
+        let members = stmt
+            .query_map([partner], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(members)
+    }
+
+    /// Check who wrote what in `doc` (a document of `kind` named `id`, hydrated as
+    /// `document`) after `since`, as its kind rules; a document that breaks them is the peer's
+    /// fault.
+    pub(crate) fn check_authors(
+        &mut self,
+        id: &str,
+        doc: &mut AutoCommit,
+        document: &Document,
+        since: &[ChangeHash],
+    ) -> Result<(), ReplicaError> {
+        document
+            .check_authors(doc, since, self)
+            .map_err(|e| ReplicaError::Rejected(format!("document {id}: {e}")))
+    }
+}
+
+/// What the store knows decides readers and authorship (see [`Known`]); a query that fails
+/// knows nothing (deny by default).
+impl Known for Store {
+    fn readers_of(&mut self, id: &str) -> Option<Readers> {
+        self.doc_records(Some(id))
+            .ok()
+            .and_then(|r| r.into_iter().next())
+            .map(|r| r.readers)
+    }
+
+    fn partner_members(&mut self, partner: &str) -> BTreeSet<String> {
+        Store::partner_members(self, partner).unwrap_or_default()
+    }
+
+    fn member_of(&mut self, device: &DeviceId) -> Option<String> {
+        self.device_member(device).ok().flatten()
     }
 }
 
@@ -229,9 +281,8 @@ impl Replica for Store {
         if own_id(&doc).as_deref() != Some(id) {
             return Err(reject("the document's id changed".into()));
         }
-        if kind == DocKind::Team {
-            super::team_rules::check(&mut doc, &before).map_err(reject)?;
-        }
+        let document = Document::load(kind, &doc).map_err(|e| reject(e.to_string()))?;
+        self.check_authors(id, &mut doc, &document, &before)?;
         let size_ok = self
             .conn
             .query_row(
@@ -250,12 +301,9 @@ impl Replica for Store {
         let tx = self.conn.savepoint().map_err(StoreError::from)?;
         Self::write_document(&tx, kind, id, &mut doc, false)?;
         signatures::save(&tx, id, ready.iter().map(|c| c.signature))?;
-        // Projecting hydrates the document, which is its validation: a document the peer made
-        // invalid is that peer's fault (rejected), and the transaction rolls back.
-        projection::project(&tx, kind, id, &doc).map_err(|e| match e {
-            StoreError::Document(invalid) => reject(invalid.to_string()),
-            other => other.into(),
-        })?;
+        // Hydrated above, which is its validation: a document the peer made invalid is that
+        // peer's fault (rejected before anything is written).
+        projection::project_hydrated(&tx, id, &document, &doc)?;
         tx.commit().map_err(StoreError::from)?;
         self.keep_document(id, doc);
         Ok(Received {
@@ -305,7 +353,7 @@ impl Replica for Store {
         id: &str,
         doc: AutoCommit,
         bytes: &[u8],
-        hydrated: Option<&Hydrated>,
+        hydrated: Option<&Document>,
         signatures: &[ChangeSignature],
     ) -> Result<(), ReplicaError> {
         if own_id(&doc).as_deref() != Some(id) {
@@ -319,6 +367,17 @@ impl Replica for Store {
                 "new document {id} is over the size limit"
             )));
         }
+        let mut doc = doc;
+        let loaded;
+        let document = match hydrated {
+            Some(document) => document,
+            None => {
+                loaded = Document::load(kind, &doc)
+                    .map_err(|e| ReplicaError::Rejected(format!("new document {id}: {e}")))?;
+                &loaded
+            }
+        };
+        self.check_authors(id, &mut doc, document, &[])?;
         let exists = self.document_heads(id)?.is_some();
         if exists {
             // Arrived meanwhile (from another peer): merge instead.
@@ -330,13 +389,17 @@ impl Replica for Store {
             return Ok(());
         }
         // Projecting hydrates the document, which is its validation (rolled back if invalid).
-        self.insert_saved(kind, id, doc, bytes, hydrated, signatures)
+        self.insert_saved(kind, id, doc, bytes, Some(document), signatures)
             .map_err(|e| match e {
                 StoreError::Document(invalid) => {
                     ReplicaError::Rejected(format!("new document {id}: {invalid}"))
                 }
                 other => other.into(),
             })
+    }
+
+    fn partner_members(&mut self, partner: &str) -> Result<BTreeSet<String>, ReplicaError> {
+        Ok(Store::partner_members(self, partner)?)
     }
 
     fn begin_batch(&mut self) -> Result<(), ReplicaError> {

@@ -4,8 +4,9 @@
 //!   revoked.
 //! - A case goes to the devices whose member is allowed on it (owner or allowed member), and to
 //!   the team's always-on peers.
-//! - A referral goes where its case goes (a referral whose case is unknown goes only to
-//!   always-on peers).
+//! - A referral goes to its sender, the members allowed on its case, and the members of the
+//!   partner organisation it is sent to (who never get the case itself); see
+//!   `crate::kind` for how each kind names its readers.
 //! - A device that is not in the team, or is revoked, gets nothing and may send nothing.
 //!
 //! The same rule holds on receive: a document is accepted from a peer only when that peer may
@@ -76,6 +77,11 @@ impl Access {
     pub fn lists_actor(&self, actor: &automerge::ActorId) -> bool {
         <[u8; 32]>::try_from(actor.to_bytes())
             .is_ok_and(|bytes| self.devices.contains_key(&DeviceId::from_bytes(bytes)))
+    }
+
+    /// The member using `device`, if the team lists it (revoked or not).
+    pub fn member_of(&self, device: &DeviceId) -> Option<String> {
+        self.devices.get(device).map(|(member, _)| member.clone())
     }
 
     /// Whether `device` is a current (listed, not revoked) device of the team.

@@ -15,6 +15,7 @@ use automerge::{AutoCommit, ChangeHash};
 use super::access::{DeviceRecord, Readers};
 use super::signing::SignedChange;
 use crate::doc::DocKind;
+use crate::kind::{Document, Known};
 use crate::signature::{ChangeSignature, Signatures};
 
 /// A document as the replica holds it.
@@ -140,12 +141,22 @@ pub trait Replica {
         id: &str,
         doc: AutoCommit,
         bytes: &[u8],
-        hydrated: Option<&Hydrated>,
+        hydrated: Option<&Document>,
         signatures: &[ChangeSignature],
     ) -> Result<(), ReplicaError> {
         let _ = (bytes, hydrated);
         let signatures: Signatures = signatures.iter().copied().collect();
         self.create(kind, id, doc, &signatures)
+    }
+
+    /// The members (ids) working for the partner organisation `partner` (whose devices receive
+    /// its referrals).
+    fn partner_members(
+        &mut self,
+        partner: &str,
+    ) -> Result<std::collections::BTreeSet<String>, ReplicaError> {
+        let _ = partner;
+        Ok(Default::default())
     }
 
     /// Start a batch: what is stored until [`Replica::end_batch`] may be made durable together
@@ -161,91 +172,37 @@ pub trait Replica {
     }
 }
 
-/// A document hydrated once: hydrating is its validation, and the same value gives its readers
-/// and its query-table rows.
-#[derive(Debug)]
-pub enum Hydrated {
-    /// A case.
-    Case(Box<crate::case::Case>),
-    /// A team.
-    Team(Box<crate::team::Team>),
-    /// A referral.
-    Referral(Box<crate::referral::Referral>),
-    /// The intake document.
-    Intake(Box<crate::intake::Intake>),
+/// What the sync core knows about the team, through a replica and the access view: the
+/// readers of documents held, the members of a partner organisation, the device's member.
+pub(crate) struct KnownBy<'a, R: Replica + ?Sized> {
+    /// The replica.
+    pub replica: &'a mut R,
+    /// The access view (the team's devices).
+    pub access: &'a super::access::Access,
 }
 
-/// Hydrate `doc` as a document of `kind` (its header and every field, as the store does).
-pub fn hydrate(kind: DocKind, doc: &AutoCommit) -> Result<Hydrated, crate::doc::DocError> {
-    Ok(match kind {
-        DocKind::Case => Hydrated::Case(Box::new(crate::case::load(doc)?)),
-        DocKind::Team => Hydrated::Team(Box::new(crate::team::load(doc)?)),
-        DocKind::Referral => Hydrated::Referral(Box::new(crate::referral::load(doc)?)),
-        DocKind::Intake => Hydrated::Intake(Box::new(crate::intake::load(doc)?)),
-    })
-}
-
-/// Who may read a document received for the first time, from its hydrated content (see
-/// [`readers_of_new`]).
-pub fn readers_of_hydrated<R: Replica + ?Sized>(
-    replica: &mut R,
-    id: &str,
-    doc: &AutoCommit,
-    hydrated: &Hydrated,
-) -> Result<Option<Readers>, String> {
-    let own_id = match automerge::ReadDoc::get(doc, automerge::ROOT, "id") {
-        Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
-        _ => None,
-    };
-    if own_id.as_deref() != Some(id) {
-        return Err(format!("document names itself {own_id:?}"));
+impl<R: Replica + ?Sized> Known for KnownBy<'_, R> {
+    fn readers_of(&mut self, id: &str) -> Option<Readers> {
+        self.replica.document(id).ok().flatten().map(|r| r.readers)
     }
-    Ok(match hydrated {
-        Hydrated::Team(_) => None,
-        Hydrated::Intake(_) => Some(Readers::Team),
-        Hydrated::Case(case) => Some(case_readers(case)),
-        Hydrated::Referral(referral) => {
-            let readers = match replica.document(&referral.case_id) {
-                Ok(Some(record)) if record.kind == DocKind::Case => record.readers,
-                _ => Readers::Members(Default::default()),
-            };
-            Some(readers)
-        }
-    })
+
+    fn partner_members(&mut self, partner: &str) -> std::collections::BTreeSet<String> {
+        self.replica.partner_members(partner).unwrap_or_default()
+    }
+
+    fn member_of(&mut self, device: &crate::id::DeviceId) -> Option<String> {
+        self.access.member_of(device)
+    }
 }
 
-/// Who may read a document received for the first time, from its content: `Ok(None)` when such
-/// a document is never accepted from a peer (a team document is joined out of band, never
-/// pushed), `Err` when it is not a valid document of `kind` named `id`.
-pub fn readers_of_new<R: Replica + ?Sized>(
-    replica: &mut R,
+/// Who may read a document received for the first time: hydrate it (its validation), then ask
+/// its kind (see [`crate::kind::readers_of_new`]).
+pub(crate) fn readers_of_new<R: Replica + ?Sized>(
+    known: &mut KnownBy<'_, R>,
     kind: DocKind,
     id: &str,
     doc: &AutoCommit,
 ) -> Result<Option<Readers>, String> {
-    let hydrated = hydrate(kind, doc).map_err(|e| e.to_string())?;
-    readers_of_hydrated(replica, id, doc, &hydrated)
-}
-
-/// The readers of a case: its owner and allowed members.
-pub fn case_readers(case: &crate::case::Case) -> Readers {
-    let mut members: std::collections::BTreeSet<String> = case
-        .members
-        .iter()
-        .filter(|(_, allowed)| **allowed)
-        .map(|(m, _)| m.clone())
-        .collect();
-    members.insert(case.owner.clone());
-    Readers::Members(members)
-}
-
-/// Check that `doc` is a valid document of `kind` (its header and a full hydrate, as the store
-/// does before storing).
-pub fn validate(kind: DocKind, doc: &AutoCommit) -> Result<(), crate::doc::DocError> {
-    match kind {
-        DocKind::Case => crate::case::load(doc).map(|_| ()),
-        DocKind::Team => crate::team::load(doc).map(|_| ()),
-        DocKind::Referral => crate::referral::load(doc).map(|_| ()),
-        DocKind::Intake => crate::intake::load(doc).map(|_| ()),
-    }
+    let document = Document::load(kind, doc).map_err(|e| e.to_string())?;
+    crate::kind::readers_of_new(id, doc, &document, known)
 }

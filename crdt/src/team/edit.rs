@@ -197,6 +197,7 @@ pub fn create_team(
         settings: Settings {
             retention_years: DEFAULT_RETENTION_YEARS,
             relay: None,
+            first_contact_days: None,
         },
         client_index: BTreeMap::new(),
     };
@@ -596,6 +597,16 @@ impl<'a> TeamEditor<'a> {
         }
         let settings = root_map(self.doc, "settings")?;
         autosurgeon::reconcile_prop(self.doc, settings, "retention_years", years)?;
+        Ok(())
+    }
+
+    /// Set the working days a partner has for the first contact after a referral (1 to 20).
+    pub fn set_first_contact_days(&mut self, days: u32) -> Result<(), DocError> {
+        if !(1..=20).contains(&days) {
+            return Err(InputError::new("first_contact_days", Problem::OutOfRange).into());
+        }
+        let settings = root_map(self.doc, "settings")?;
+        autosurgeon::reconcile_prop(self.doc, settings, "first_contact_days", Some(days))?;
         Ok(())
     }
 

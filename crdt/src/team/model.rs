@@ -144,6 +144,10 @@ pub struct Settings {
     pub retention_years: u32,
     /// The team's own relay (`https://…`), if it runs one; never a public relay.
     pub relay: Option<String>,
+    /// Working days (Monday to Friday) a partner has for the first contact after a referral
+    /// is sent; the default (2) when not set.
+    #[autosurgeon(missing = "Option::default")]
+    pub first_contact_days: Option<u32>,
 }
 
 /// A client as the front door sees them: enough to find out whether a person already has a case

@@ -55,6 +55,7 @@ fn create_case_validates_every_field_and_stores_nothing_when_bad() {
         contact: Some("0470 12 34 56".into()),
         language: Some("nl".into()),
         owner: None,
+        address: None,
     };
     let bad: Vec<(NewCase, &str, Problem)> = vec![
         (
@@ -182,6 +183,7 @@ fn people_questions_journal_and_tasks() {
                 contact: None,
                 language: Some("nl, fr".into()),
                 role: HouseholdRole::Partner,
+                address: None,
             })
         })
         .unwrap();
@@ -191,6 +193,7 @@ fn people_questions_journal_and_tasks() {
         contact: None,
         language: None,
         role: HouseholdRole::Child,
+        address: None,
     };
     rejects(s, &me, &id, "name", Problem::Empty, |c| {
         c.add_person(person(" ", None))

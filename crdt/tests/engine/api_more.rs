@@ -27,6 +27,7 @@ fn consent_aid_flags_ownership_and_status() {
             purpose: purpose.into(),
             legal_basis: basis.into(),
             date: date.map(str::to_string),
+            partner_id: None,
         };
     let given = s
         .edit_case(&me, &id, |c| {

@@ -166,6 +166,7 @@ fn bad_corrections_store_nothing() {
                 purpose: "Schuldbemiddeling".into(),
                 legal_basis: "toestemming".into(),
                 date: Some("2026-01-10".into()),
+                partner_id: None,
             })?;
             let p = c.add_person(NewPerson {
                 name: "Elif Çelik".into(),
@@ -173,6 +174,7 @@ fn bad_corrections_store_nothing() {
                 contact: None,
                 language: None,
                 role: HouseholdRole::Child,
+                address: None,
             })?;
             Ok((e, t, q, k, p))
         })
@@ -454,6 +456,7 @@ fn every_kind_of_item_is_corrected_with_its_history() {
                 purpose: "Schuldbemiddeling".into(),
                 legal_basis: "toestemming".into(),
                 date: Some("2026-01-10".into()),
+                partner_id: None,
             })?;
             let p = c.add_person(NewPerson {
                 name: "Elif Celik".into(),
@@ -461,6 +464,7 @@ fn every_kind_of_item_is_corrected_with_its_history() {
                 contact: None,
                 language: None,
                 role: HouseholdRole::Child,
+                address: None,
             })?;
             Ok((t, q, k, p))
         })

@@ -32,6 +32,7 @@ fn consent(date: Option<&str>) -> NewConsent {
         purpose: "Schuldbemiddeling".into(),
         legal_basis: "toestemming".into(),
         date: date.map(str::to_string),
+        partner_id: None,
     }
 }
 
@@ -47,6 +48,7 @@ fn a_child_born_in_the_future_is_refused_at_the_birth_date() {
         contact: None,
         language: None,
         role: HouseholdRole::Child,
+        address: None,
     };
     for born in future() {
         rejects(&mut store, &me, &id, "birth_date", Problem::InFuture, |c| {

@@ -37,6 +37,7 @@ fn consent(what: &str, to_whom: &str, purpose: &str, date: &str) -> NewConsent {
         purpose: purpose.into(),
         legal_basis: "toestemming".into(),
         date: Some(date.into()),
+        partner_id: None,
     }
 }
 
@@ -70,6 +71,7 @@ fn write_golden_fixtures() {
                 contact: Some("0470 12 34 56".into()),
                 language: Some("nl".into()),
                 owner: None,
+                address: None,
             },
         )
         .unwrap();
@@ -81,6 +83,7 @@ fn write_golden_fixtures() {
                 contact: None,
                 language: Some("nl, fr".into()),
                 role: HouseholdRole::Partner,
+                address: None,
             })?;
             c.add_question(NewQuestion {
                 theme: "housing".into(),

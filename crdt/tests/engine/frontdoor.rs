@@ -303,6 +303,7 @@ fn who_guides_this_person_follows_the_clients_name_and_birth_date() {
                 contact: None,
                 language: None,
                 role: HouseholdRole::Child,
+                address: None,
             })
         })
         .unwrap();

@@ -185,6 +185,7 @@ async fn a_laptop_joins_by_invitation_syncs_and_is_wiped_when_revoked() {
                         contact: None,
                         language: None,
                         owner: None,
+                        address: None,
                     },
                 )
                 .unwrap();
@@ -329,6 +330,7 @@ async fn an_office_peer_joins_with_an_invitation_and_once_always_on_holds_every_
                     contact: None,
                     language: None,
                     owner: None,
+                    address: None,
                 },
             )
             .unwrap()

@@ -72,6 +72,7 @@ fn busy_edits(store: &mut Store, who: &nabij_crdt::author::Author, id: &CaseId, 
                 contact: None,
                 language: None,
                 role: HouseholdRole::Child,
+                address: None,
             })?;
             c.add_question(NewQuestion {
                 theme: "school".into(),

@@ -176,6 +176,8 @@ pub struct NewCaseRequest {
     pub contact: Option<String>,
     /// Language.
     pub language: Option<String>,
+    /// Address.
+    pub address: Option<String>,
     /// Owner (member id); me when absent.
     pub owner: Option<String>,
 }
@@ -194,6 +196,7 @@ pub fn create_case(
             birth_date: request.birth_date,
             contact: request.contact,
             language: request.language,
+            address: request.address,
             owner,
         };
         Ok(store.register_case(me, new)?.to_string())

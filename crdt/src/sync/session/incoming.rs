@@ -9,7 +9,7 @@ use automerge::sync::Message;
 use super::{Ctx, DocSync, EndReason, MAX_SET_ASIDE, Outcome, Session, rejected, sorted};
 use crate::doc::DocKind;
 use crate::sync::pending::split;
-use crate::sync::replica::{Replica, ReplicaError, readers_of_new};
+use crate::sync::replica::{KnownBy, Replica, ReplicaError, readers_of_new};
 use crate::sync::signing::{self, SignedChange};
 
 impl Session {
@@ -151,7 +151,11 @@ impl Session {
             return Ok(true);
         };
         let signatures = std::mem::take(&mut sync.pending_signatures);
-        match readers_of_new(ctx.replica, kind, id, &doc) {
+        let mut known = KnownBy {
+            replica: &mut *ctx.replica,
+            access: ctx.access,
+        };
+        match readers_of_new(&mut known, kind, id, &doc) {
             Err(problem) => {
                 if !self.waiting.has(id) {
                     return Err(EndReason::Misbehaved(format!(

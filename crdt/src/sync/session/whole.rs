@@ -11,16 +11,17 @@ use super::{
     Ctx, DocSync, EndReason, FULL_WINDOW, Outcome, Session, rejected, sorted, synced_state,
 };
 use crate::doc::{DocKind, MAX_DOCUMENT_BYTES};
+use crate::kind::{Document, readers_of_new};
 use crate::signature::{ChangeSignature, Signatures, Verifier};
 use crate::sync::guard;
 use crate::sync::message::{Hash, WireMessage, heads_hash};
-use crate::sync::replica::{Hydrated, Replica, Saved, hydrate, readers_of_hydrated};
+use crate::sync::replica::{KnownBy, Replica, Saved};
 
 /// A whole document from a peer ([`WireMessage::Full`]), loaded and hydrated ahead of its turn
 /// (see [`super::Engine::handle_batch`]); nothing is decided or stored yet.
 pub(crate) struct Prepared {
     doc: Result<AutoCommit, String>,
-    hydrated: Option<Result<Hydrated, String>>,
+    hydrated: Option<Result<Document, String>>,
     /// The signature of every change, each verified, and the actors of the changes (or why
     /// not).
     signatures: Result<(Vec<ChangeSignature>, BTreeSet<ActorId>), String>,
@@ -37,7 +38,7 @@ pub(crate) fn prepare(kind: DocKind, bytes: &[u8], signatures: &[ChangeSignature
     let hydrated = match &doc {
         // A team document is never accepted new from a peer: no need to hydrate it.
         Ok(doc) if kind != DocKind::Team => Some(
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hydrate(kind, doc)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Document::load(kind, doc)))
                 .map_err(|_| "hydrating panicked".to_string())
                 .and_then(|h| h.map_err(|e| e.to_string())),
         ),
@@ -218,9 +219,13 @@ impl Session {
             }
             None => match prepared
                 .hydrated
-                .unwrap_or_else(|| hydrate(kind, &doc).map_err(|e| e.to_string()))
+                .unwrap_or_else(|| Document::load(kind, &doc).map_err(|e| e.to_string()))
                 .and_then(|hydrated| {
-                    readers_of_hydrated(ctx.replica, id, &doc, &hydrated)
+                    let mut known = KnownBy {
+                        replica: &mut *ctx.replica,
+                        access: ctx.access,
+                    };
+                    readers_of_new(id, &doc, &hydrated, &mut known)
                         .map(|readers| (readers, hydrated))
                 }) {
                 Err(problem) => {

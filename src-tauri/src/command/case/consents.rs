@@ -80,6 +80,7 @@ pub fn record_consent(
             purpose: consent.purpose,
             legal_basis: consent.legal_basis,
             date: consent.date,
+            partner_id: None,
         };
         c.record_consent(new).map(|_| ())
     })

@@ -64,6 +64,8 @@ pub struct PersonView {
     pub contact: Option<String>,
     /// Language.
     pub language: Option<String>,
+    /// Address.
+    pub address: Option<String>,
     /// Role in the household.
     pub role: RoleCode,
     /// Earlier versions (corrections), newest first.
@@ -81,6 +83,7 @@ pub(super) fn views(c: &case::Case) -> Vec<PersonView> {
             birth_date: p.birth_date.clone(),
             contact: p.contact.clone(),
             language: p.language.clone(),
+            address: p.address.clone(),
             role: p.role.into(),
             history: correction::history(c, id),
         })
@@ -99,6 +102,8 @@ pub struct PersonRequest {
     pub contact: Option<String>,
     /// Language.
     pub language: Option<String>,
+    /// Address.
+    pub address: Option<String>,
     /// Role.
     pub role: RoleCode,
 }
@@ -117,6 +122,7 @@ pub fn add_person(
             birth_date: person.birth_date,
             contact: person.contact,
             language: person.language,
+            address: person.address,
             role: person.role.into(),
         };
         c.add_person(new).map(|_| ())
@@ -135,6 +141,8 @@ pub struct PersonUpdateRequest {
     pub contact: Option<String>,
     /// Language.
     pub language: Option<String>,
+    /// Address.
+    pub address: Option<String>,
 }
 
 /// Change a person's details.
@@ -153,6 +161,7 @@ pub fn update_person(
             birth_date: update.birth_date,
             contact: update.contact,
             language: update.language,
+            address: update.address,
         };
         c.update_person(&person, update)
     })

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::{Kind, Known, Scope};
 use crate::doc::{DocError, DocKind, check_header};
-use crate::store::table::client_index;
+use crate::store::table::{client_index, member_partner};
 use crate::sync::access::Readers;
 use crate::team::Team;
 
@@ -39,6 +39,7 @@ impl Kind for Team {
     }
 
     fn project(&self, tx: &Connection, id: &str, _doc: &AutoCommit) -> rusqlite::Result<()> {
-        client_index::write(tx, id, self)
+        client_index::write(tx, id, self)?;
+        member_partner::write(tx, id, self)
     }
 }

@@ -164,6 +164,7 @@ pub fn create_team(
         name: input::required("founder_name", &founder.name, SHORT_TEXT)?,
         role: input::required("role", &founder.role, SHORT_TEXT)?,
         organisation: input::optional("organisation", founder.organisation.as_deref(), SHORT_TEXT)?,
+        partner: None,
         admin: true,
         removed_at: None,
     };
@@ -223,6 +224,10 @@ impl<'a> TeamEditor<'a> {
 
     fn members(&self) -> Result<BTreeMap<String, Member>, DocError> {
         Ok(autosurgeon::hydrate_prop(&*self.doc, ROOT, "members")?)
+    }
+
+    fn partners(&self) -> Result<BTreeMap<String, Partner>, DocError> {
+        Ok(autosurgeon::hydrate_prop(&*self.doc, ROOT, "partners")?)
     }
 
     fn themes(&self) -> Result<BTreeMap<String, String>, DocError> {
@@ -289,6 +294,7 @@ impl<'a> TeamEditor<'a> {
             name: input::required("name", &new.name, SHORT_TEXT)?,
             role: input::required("role", &new.role, SHORT_TEXT)?,
             organisation: input::optional("organisation", new.organisation.as_deref(), SHORT_TEXT)?,
+            partner: None,
             admin,
             removed_at: None,
         };
@@ -469,6 +475,36 @@ impl<'a> TeamEditor<'a> {
             "revoked_at",
             Some(now_ms()),
         )
+    }
+
+    /// Say which partner organisation of the directory a member works for (`None`: none), admins
+    /// only. The member's organisation becomes the partner's name, and the member's devices
+    /// receive the partner's referrals from then on.
+    pub fn set_member_partner(
+        &mut self,
+        member: &MemberId,
+        partner: Option<&ItemId>,
+    ) -> Result<(), DocError> {
+        self.require_admin()?;
+        let id = member.as_str();
+        self.current_member(id)?;
+        let organisation = match partner {
+            Some(partner) => {
+                let name = self
+                    .partners()?
+                    .remove(partner.as_str())
+                    .ok_or_else(|| InputError::new("partner", Problem::NotFound))?
+                    .name;
+                Some(name)
+            }
+            None => None,
+        };
+        let partner = partner.map(|p| p.as_str().to_string());
+        set_field(self.doc, "members", "member", id, "partner", partner)?;
+        if let Some(organisation) = organisation {
+            set_field(self.doc, "members", "member", id, "organisation", Some(organisation))?;
+        }
+        Ok(())
     }
 
     /// Add a partner organisation; returns its item id.

@@ -51,6 +51,16 @@ pub struct Team {
 }
 
 impl Team {
+    /// Each current member who works for a partner of the directory, with that partner's id.
+    pub fn partner_members(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.members.iter().filter_map(|(id, m)| match (&m.partner, m.removed_at) {
+            (Some(partner), None) if self.partners.contains_key(partner) => {
+                Some((id.as_str(), partner.as_str()))
+            }
+            _ => None,
+        })
+    }
+
     /// Whether `member` is a current (not removed) admin of the team.
     pub fn is_admin(&self, member: &str) -> bool {
         self.members
@@ -78,6 +88,10 @@ pub struct Member {
     pub role: String,
     /// The organisation employing the member, if given.
     pub organisation: Option<String>,
+    /// The partner organisation of the directory the member works for (its item id), if any:
+    /// the member's devices receive that partner's referrals. Absent in teams from before.
+    #[autosurgeon(missing = "Option::default")]
+    pub partner: Option<String>,
     /// Whether the member may change members and devices.
     pub admin: bool,
     /// When the member left the team (ms since epoch).

@@ -17,10 +17,11 @@ pub(crate) mod rules;
 
 pub use edit::{
     MAX_GOAL, MAX_SUMMARY, NewAppointment, NewReferral, ReferralEditor, Side, create_referral,
+    next_steps,
 };
 pub use gate::{
     ConsentChoice, DEFAULT_FIRST_CONTACT_DAYS, Disclose, Gated, ReferralRequest,
-    check as check_gate,
+    check as check_gate, disclosure,
 };
 pub use model::{
     Appointment, Basis, Disclosed, DisclosedEntry, Ground, Message, Outcome, Progress, Referral,

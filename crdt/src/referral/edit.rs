@@ -104,6 +104,40 @@ pub struct NewAppointment {
     pub accompanied: bool,
 }
 
+/// Whether `side` may take a step of `kind` (with `partner_in_team`: the partner has members in
+/// the team, who then take its steps themselves); `Ok(true)` when it is a partner's step
+/// recorded by hand on the sender's side (a partner that does not work in Nabij phones it in).
+fn by_hand(side: Side, kind: StepKind, partner_in_team: bool) -> Result<bool, InputError> {
+    match (side, kind) {
+        (Side::Partner, k) if k.is_senders() => {
+            Err(InputError::new("side", Problem::NotAllowedNow))
+        }
+        (Side::Sender, StepKind::Received) => Err(InputError::new("side", Problem::NotAllowedNow)),
+        (Side::Sender, k) if k.is_partners() && partner_in_team => {
+            Err(InputError::new("side", Problem::NotAllowedNow))
+        }
+        (Side::Sender, k) => Ok(k.is_partners()),
+        (Side::Partner, _) => Ok(false),
+    }
+}
+
+/// The steps `side` may take on a referral at `status` (see [`ReferralEditor`]), in the order
+/// a worker takes them; "received" is never offered (it is taken by opening).
+pub fn next_steps(status: Status, side: Side, partner_in_team: bool) -> Vec<StepKind> {
+    use StepKind::*;
+    [
+        Accepted,
+        Declined,
+        Appointment,
+        FirstContact,
+        Closed,
+        Withdrawn,
+    ]
+    .into_iter()
+    .filter(|k| status.after(*k).is_some() && by_hand(side, *k, partner_in_team).is_ok())
+    .collect()
+}
+
 /// A time of day `HH:MM` (24 hours), returned normalised.
 fn time_of_day(field: &'static str, text: &str) -> Result<String, InputError> {
     let text = text.trim();
@@ -146,6 +180,15 @@ impl<'a> ReferralEditor<'a> {
         }
     }
 
+    /// The steps this side may take now, in the order a worker takes them.
+    pub fn next_steps(&self) -> Result<Vec<StepKind>, DocError> {
+        Ok(next_steps(
+            self.referral()?.progress().status,
+            self.side,
+            self.partner_in_team,
+        ))
+    }
+
     /// The referral as it stands.
     pub fn referral(&self) -> Result<Referral, DocError> {
         super::load(self.doc)
@@ -159,20 +202,7 @@ impl<'a> ReferralEditor<'a> {
         outcome: Option<Outcome>,
         appointment: Option<Appointment>,
     ) -> Result<ItemId, DocError> {
-        let by_hand = match (self.side, kind) {
-            (Side::Partner, k) if k.is_senders() => {
-                return Err(InputError::new("side", Problem::NotAllowedNow).into());
-            }
-            (Side::Sender, StepKind::Received) => {
-                return Err(InputError::new("side", Problem::NotAllowedNow).into());
-            }
-            // A partner that works in Nabij takes its own steps.
-            (Side::Sender, k) if k.is_partners() && self.partner_in_team => {
-                return Err(InputError::new("side", Problem::NotAllowedNow).into());
-            }
-            (Side::Sender, k) => k.is_partners(),
-            (Side::Partner, _) => false,
-        };
+        let by_hand = by_hand(self.side, kind, self.partner_in_team)?;
         let referral = self.referral()?;
         if referral.progress().status.after(kind).is_none() {
             return Err(InputError::new("status", Problem::NotAllowedNow).into());

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use super::edit::{MAX_GOAL, MAX_SUMMARY, NewReferral};
 use super::model::{Basis, Disclosed, DisclosedEntry, Ground};
-use crate::case::{Case, NewConsent, Person};
+use crate::case::{Case, NewConsent, Person, Question};
 use crate::date::Date;
 use crate::id::{CaseId, ItemId};
 use crate::input::{self, InputError, Problem, SHORT_TEXT};
@@ -201,46 +201,7 @@ pub fn check(
     let goal = input::required("goal", &request.goal, MAX_GOAL)?;
 
     // 3. Only what is strictly necessary.
-    let d = &request.disclose;
-    let client: Option<&Person> = case.client();
-    let of = |f: fn(&Person) -> Option<&str>| client.and_then(f);
-    let mut journal = BTreeMap::new();
-    for entry in &d.journal {
-        let found = case
-            .journal
-            .get(entry.as_str())
-            .filter(|_| !case.is_removed(entry.as_str()))
-            .ok_or_else(|| fail("disclose_journal", Problem::NotFound))?;
-        journal.insert(
-            entry.to_string(),
-            DisclosedEntry {
-                date: found.date.clone(),
-                text: found.text.clone(),
-            },
-        );
-    }
-    let disclosed = Disclosed {
-        name: ticked(d.name, "disclose_name", of(|p| Some(p.name.as_str())))?,
-        birth_date: ticked(
-            d.birth_date,
-            "disclose_birth_date",
-            of(|p| p.birth_date.as_deref()),
-        )?,
-        phone: ticked(d.phone, "disclose_phone", of(|p| p.contact.as_deref()))?,
-        address: ticked(d.address, "disclose_address", of(|p| p.address.as_deref()))?,
-        language: ticked(
-            d.language,
-            "disclose_language",
-            of(|p| p.language.as_deref()),
-        )?,
-        question: ticked(
-            d.question,
-            "disclose_question",
-            Some(question.text.as_str()),
-        )?,
-        journal,
-        summary: input::optional("summary", d.summary.as_deref(), MAX_SUMMARY)?,
-    };
+    let disclosed = disclosure(case, question, &request.disclose)?;
     if disclosed.is_empty() {
         return Err(fail("disclose", Problem::Empty));
     }
@@ -279,5 +240,50 @@ pub fn check(
             due: today.add_working_days(days).to_string(),
         },
         new_consent,
+    })
+}
+
+/// What the ticks `d` of a referral from `question` on `case` carry: exactly what the partner
+/// will see (the preview shows this; the gate sends it). A ticked field the case does not hold
+/// is an error at that tick.
+pub fn disclosure(case: &Case, question: &Question, d: &Disclose) -> Result<Disclosed, InputError> {
+    let client: Option<&Person> = case.client();
+    let of = |f: fn(&Person) -> Option<&str>| client.and_then(f);
+    let mut journal = BTreeMap::new();
+    for entry in &d.journal {
+        let found = case
+            .journal
+            .get(entry.as_str())
+            .filter(|_| !case.is_removed(entry.as_str()))
+            .ok_or_else(|| fail("disclose_journal", Problem::NotFound))?;
+        journal.insert(
+            entry.to_string(),
+            DisclosedEntry {
+                date: found.date.clone(),
+                text: found.text.clone(),
+            },
+        );
+    }
+    Ok(Disclosed {
+        name: ticked(d.name, "disclose_name", of(|p| Some(p.name.as_str())))?,
+        birth_date: ticked(
+            d.birth_date,
+            "disclose_birth_date",
+            of(|p| p.birth_date.as_deref()),
+        )?,
+        phone: ticked(d.phone, "disclose_phone", of(|p| p.contact.as_deref()))?,
+        address: ticked(d.address, "disclose_address", of(|p| p.address.as_deref()))?,
+        language: ticked(
+            d.language,
+            "disclose_language",
+            of(|p| p.language.as_deref()),
+        )?,
+        question: ticked(
+            d.question,
+            "disclose_question",
+            Some(question.text.as_str()),
+        )?,
+        journal,
+        summary: input::optional("summary", d.summary.as_deref(), MAX_SUMMARY)?,
     })
 }

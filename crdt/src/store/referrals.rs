@@ -179,4 +179,52 @@ impl Store {
             .map(|(partner, h)| (partner, h.into()))
             .collect())
     }
+
+    /// What a referral as `request` would carry to the partner (the dialog's preview), by the
+    /// same code the gate sends it with; nothing is written.
+    pub fn preview_referral(
+        &mut self,
+        me: &Profile,
+        request: &ReferralRequest,
+    ) -> Result<referral::Disclosed, StoreError> {
+        let case = self.open_case(&request.case_id)?;
+        if !case.allows(me.member.as_str()) {
+            return Err(InputError::new("case", Problem::NotAllowedNow).into());
+        }
+        let question = case
+            .questions
+            .get(request.question_id.as_str())
+            .filter(|_| !case.is_removed(request.question_id.as_str()))
+            .ok_or_else(|| InputError::new("question", Problem::NotFound))?;
+        Ok(referral::disclosure(&case, question, &request.disclose)?)
+    }
+
+    /// The team's partners for a referral on `theme`: those that help with it first, then by
+    /// name; each with whether members of the team work for it.
+    pub fn referral_partners(
+        &mut self,
+        me: &Profile,
+        theme: &str,
+    ) -> Result<Vec<(String, crate::team::Partner, bool)>, StoreError> {
+        let team = self.open_team(&me.team)?;
+        let working: std::collections::BTreeSet<&str> =
+            team.partner_members().map(|(_, p)| p).collect();
+        let mut partners: Vec<(String, crate::team::Partner, bool)> = team
+            .partners
+            .iter()
+            .map(|(id, p)| (id.clone(), p.clone(), working.contains(id.as_str())))
+            .collect();
+        partners.sort_by_cached_key(|(_, p, _)| {
+            (
+                !p.themes.iter().any(|t| t == theme),
+                crate::store::fold(&p.name),
+            )
+        });
+        Ok(partners)
+    }
+
+    /// Whether members of the team work for partner `partner` (then they take its steps).
+    pub fn partner_in_team(&self, partner: &str) -> Result<bool, StoreError> {
+        Ok(!self.partner_members(partner)?.is_empty())
+    }
 }

@@ -485,8 +485,9 @@ impl Engine {
         }
     }
 
-    /// A team document changed: rebuild the access view and end sessions with devices that are
-    /// no longer allowed.
+    /// A team document changed: rebuild the access view, end sessions with devices that are
+    /// no longer allowed and start a new round with the others (what a peer refused may be
+    /// allowed now: a referral to a partner whose member this device just became).
     fn team_changed<R: Replica + ?Sized>(&mut self, replica: &mut R, effects: &mut Vec<Effect>) {
         if let Err(e) = self.refresh_access(replica) {
             for peer in self.peers() {
@@ -498,6 +499,10 @@ impl Engine {
             let active = self.access.as_ref().is_some_and(|a| a.is_active(&peer));
             if !active {
                 self.end(peer, EndReason::NotAllowed, effects);
+            } else {
+                self.run(replica, peer, effects, |session, ctx, out| {
+                    session.new_round(ctx, out)
+                });
             }
         }
     }

@@ -320,6 +320,27 @@ impl Session {
         Ok(())
     }
 
+    /// Forget this round's exchange of inventories and refusals.
+    fn restart_round(&mut self) {
+        self.peer_hello = None;
+        self.inventory_sent = false;
+        self.peer_inventory = false;
+        self.caught_up = false;
+        self.refused.clear();
+    }
+
+    /// This device's team document changed (a member now works for a partner, a member was
+    /// allowed on more): start a new round, so documents refused before are offered again
+    /// where they may now go. The peer's answer to the hello starts its new round too.
+    pub(crate) fn new_round<R: Replica + ?Sized>(
+        &mut self,
+        ctx: &mut Ctx<'_, R>,
+        out: &mut Outcome,
+    ) -> Result<(), EndReason> {
+        self.restart_round();
+        self.send_hello(ctx, out, true)
+    }
+
     /// Handle one message from the peer.
     /// `prepared` is the document of a [`WireMessage::Full`] loaded ahead, if it was.
     pub(crate) fn receive<R: Replica + ?Sized>(
@@ -338,6 +359,11 @@ impl Session {
             } => {
                 if want_reply {
                     self.send_hello(ctx, out, false)?;
+                }
+                if want_reply && self.peer_hello.is_some() {
+                    // A new round: the peer's team document changed (see [`Session::new_round`]),
+                    // so what it refused before it may take now.
+                    self.restart_round();
                 }
                 if self.peer_hello.is_none() {
                     self.peer_hello = Some((digest, count));

@@ -502,7 +502,14 @@ impl<'a> TeamEditor<'a> {
         let partner = partner.map(|p| p.as_str().to_string());
         set_field(self.doc, "members", "member", id, "partner", partner)?;
         if let Some(organisation) = organisation {
-            set_field(self.doc, "members", "member", id, "organisation", Some(organisation))?;
+            set_field(
+                self.doc,
+                "members",
+                "member",
+                id,
+                "organisation",
+                Some(organisation),
+            )?;
         }
         Ok(())
     }

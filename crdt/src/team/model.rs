@@ -53,12 +53,14 @@ pub struct Team {
 impl Team {
     /// Each current member who works for a partner of the directory, with that partner's id.
     pub fn partner_members(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.members.iter().filter_map(|(id, m)| match (&m.partner, m.removed_at) {
-            (Some(partner), None) if self.partners.contains_key(partner) => {
-                Some((id.as_str(), partner.as_str()))
-            }
-            _ => None,
-        })
+        self.members
+            .iter()
+            .filter_map(|(id, m)| match (&m.partner, m.removed_at) {
+                (Some(partner), None) if self.partners.contains_key(partner) => {
+                    Some((id.as_str(), partner.as_str()))
+                }
+                _ => None,
+            })
     }
 
     /// Whether `member` is a current (not removed) admin of the team.

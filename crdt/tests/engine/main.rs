@@ -20,6 +20,7 @@ mod join;
 mod keys;
 mod lan;
 mod rebuild;
+mod referral;
 mod rogue;
 mod rogue_flood;
 mod signals;

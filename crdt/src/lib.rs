@@ -38,6 +38,7 @@ pub mod invite;
 pub mod kind;
 pub mod location;
 pub mod preference;
+pub mod print;
 pub mod referral;
 pub mod seed;
 pub mod signature;

@@ -27,6 +27,8 @@ const BODY_LEAD: f32 = 14.0;
 /// Tables and notes: a little smaller.
 const SMALL: f32 = 9.0;
 const SMALL_LEAD: f32 = 12.5;
+/// Space between a field's label and its value.
+const LABEL_GAP: f32 = 14.0;
 /// Space after a block.
 const AFTER: f32 = 8.0;
 
@@ -142,15 +144,29 @@ struct Layout<'a> {
     y: f32,
     /// Nothing placed on this page yet (a page break here would leave an empty page).
     fresh: bool,
+    /// The width of the label column of every `Fields` block of the sheet (so their values
+    /// line up from block to block).
+    label_width: f32,
 }
 
 impl<'a> Layout<'a> {
-    fn new(fonts: &'a Fonts) -> Self {
+    fn new(fonts: &'a Fonts, sheet: &Sheet) -> Self {
+        let natural = sheet
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Fields(fields) => Some(fields),
+                _ => None,
+            })
+            .flatten()
+            .map(|(label, _)| fonts.natural_width(label, Weight::Bold, BODY))
+            .fold(0.0, f32::max);
         Self {
             fonts,
             pages: vec![Page::default()],
             y: MARGIN,
             fresh: true,
+            label_width: (natural + LABEL_GAP).min(TEXT_WIDTH * 0.36),
         }
     }
 
@@ -257,11 +273,7 @@ impl<'a> Layout<'a> {
 
     fn fields(&mut self, fields: &[(String, String)]) {
         let fonts = self.fonts;
-        let natural = fields
-            .iter()
-            .map(|(label, _)| fonts.natural_width(label, Weight::Bold, BODY))
-            .fold(0.0, f32::max);
-        let label_width = (natural + 14.0).min(TEXT_WIDTH * 0.36);
+        let label_width = self.label_width;
         let widths = vec![label_width, TEXT_WIDTH - label_width];
         let style = RowStyle {
             size: BODY,
@@ -275,7 +287,7 @@ impl<'a> Layout<'a> {
             let row = Row {
                 cells: vec![
                     Cell {
-                        lines: fonts.wrap(label, Weight::Bold, BODY, label_width - 14.0),
+                        lines: fonts.wrap(label, Weight::Bold, BODY, label_width - LABEL_GAP),
                         weight: Weight::Bold,
                         grey: MUTED,
                     },
@@ -599,7 +611,7 @@ fn column_widths(natural: &[f32], least: &[f32], total: f32) -> Vec<f32> {
 
 /// Set `sheet` on pages.
 pub(super) fn lay_out(sheet: &Sheet, fonts: &Fonts) -> Result<Vec<Page>, PrintError> {
-    let mut layout = Layout::new(fonts);
+    let mut layout = Layout::new(fonts, sheet);
     layout.title(sheet);
     for (index, block) in sheet.blocks.iter().enumerate() {
         match block {

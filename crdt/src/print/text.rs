@@ -12,6 +12,12 @@ static REGULAR: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Regula
 /// Liberation Sans Bold 2.1.5 (same licence).
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf");
 
+/// Whether a line may break at `c`: white space, but not a no-break space (U+00A0, U+202F,
+/// U+2007), which keeps a phone number or "€ 12" together.
+fn breaks(c: char) -> bool {
+    c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
+}
+
 /// The two weights a sheet is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Weight {
@@ -136,7 +142,7 @@ impl Fonts {
         let max_em = (width / size).max(0.0);
         let mut lines = Vec::new();
         for hard in text.lines() {
-            let words: Vec<&str> = hard.split_whitespace().collect();
+            let words: Vec<&str> = hard.split(breaks).filter(|w| !w.is_empty()).collect();
             if words.is_empty() {
                 lines.push(Run::default());
                 continue;
@@ -199,7 +205,8 @@ impl Fonts {
 
     /// The width in points of the widest word of `text` at `size`.
     pub(super) fn widest_word(&self, text: &str, weight: Weight, size: f32) -> f32 {
-        text.split_whitespace()
+        text.split(breaks)
+            .filter(|w| !w.is_empty())
             .map(|w| self.shape(w, weight).width(size))
             .fold(0.0, f32::max)
     }
@@ -246,6 +253,9 @@ mod tests {
         for line in &lines {
             assert!(line.width(10.0) <= 60.0);
         }
+        let kept = "bel 089\u{a0}65\u{a0}44\u{a0}00";
+        let lines = fonts.wrap(kept, Weight::Regular, 10.0, 70.0);
+        assert_eq!(lines.last().unwrap().text, "089\u{a0}65\u{a0}44\u{a0}00");
         let lines = fonts.wrap("een\n\ntwee", Weight::Regular, 10.0, 300.0);
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["een", "", "twee"]);

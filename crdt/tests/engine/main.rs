@@ -19,6 +19,7 @@ mod frontdoor;
 mod join;
 mod keys;
 mod lan;
+mod print;
 mod rebuild;
 mod rogue;
 mod rogue_flood;

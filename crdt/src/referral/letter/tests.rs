@@ -314,4 +314,15 @@ fn the_letter_renders_as_a_pdf() {
     );
     let pdf = letter_pdf(&r, &team, &sender(), today()).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
+    // A name in a script the embedded font lacks still gives a letter (empty boxes for it).
+    let r = referral(
+        &partner_id,
+        consent(),
+        Disclosed {
+            name: Some("محمد العلي 🙂".into()),
+            ..Default::default()
+        },
+    );
+    let pdf = letter_pdf(&r, &team, &sender(), today()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
 }

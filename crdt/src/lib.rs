@@ -12,6 +12,8 @@
 //! Modules:
 //! - [`location`]: where a device keeps its data (`NABIJ_DATA_DIR` or the per-user data dir).
 //! - [`preference`]: what the person on this device chose (language).
+//! - [`print`]: documents printed or saved as PDF (A4 sheets of headings, fields, tables,
+//!   images and notes); the referral letter is [`referral::letter_pdf`].
 //! - [`id`], [`date`], [`input`], [`author`]: identifiers, dates, input validation, authorship.
 //! - [`signature`]: every change signed by its author's device key, and checked on receipt.
 //! - [`doc`]: what all documents share; [`kind`]: what each kind of document is (read,
@@ -38,6 +40,7 @@ pub mod invite;
 pub mod kind;
 pub mod location;
 pub mod preference;
+pub mod print;
 pub mod referral;
 pub mod seed;
 pub mod signature;

@@ -12,6 +12,7 @@
 
 mod edit;
 mod gate;
+mod letter;
 mod model;
 pub(crate) mod rules;
 
@@ -23,6 +24,7 @@ pub use gate::{
     ConsentChoice, DEFAULT_FIRST_CONTACT_DAYS, Disclose, Gated, ReferralRequest,
     check as check_gate, disclosure,
 };
+pub use letter::{letter, letter_pdf, long_date, reference, theme_label};
 pub use model::{
     Appointment, Basis, Disclosed, DisclosedEntry, Ground, Message, Outcome, Progress, Referral,
     Status, Step, StepKind,

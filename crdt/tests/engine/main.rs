@@ -19,6 +19,7 @@ mod frontdoor;
 mod join;
 mod keys;
 mod lan;
+mod print;
 mod rebuild;
 mod referral;
 mod rogue;

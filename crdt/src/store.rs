@@ -75,6 +75,9 @@ const LOCK_ATTEMPTS: u32 = 8;
 /// Why the store could not be opened or read.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A PDF could not be made.
+    #[error("cannot make the PDF: {0}")]
+    Print(#[from] crate::print::PrintError),
     /// The data directory could not be created or the lock file not opened.
     #[error("cannot use data directory {dir}: {source}")]
     DataDir {

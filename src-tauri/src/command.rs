@@ -5,6 +5,7 @@ pub mod case;
 pub mod caseload;
 pub mod correction;
 pub mod intake;
+pub mod referral;
 pub mod store;
 pub mod sync;
 pub mod task;

@@ -145,9 +145,10 @@ impl From<StoreError> for IpcError {
             | StoreError::Document(_) => ErrorCode::StoreUnavailable,
             // The device key lives in the keyring beside the store key.
             StoreError::DeviceKey(_) => ErrorCode::KeyringUnavailable,
-            StoreError::Join(_) | StoreError::Unsigned(_) | StoreError::Refused { .. } => {
-                ErrorCode::Internal
-            }
+            StoreError::Join(_)
+            | StoreError::Unsigned(_)
+            | StoreError::Refused { .. }
+            | StoreError::Print(_) => ErrorCode::Internal,
         };
         Self::new(code, error)
     }

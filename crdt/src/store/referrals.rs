@@ -227,4 +227,26 @@ impl Store {
     pub fn partner_in_team(&self, partner: &str) -> Result<bool, StoreError> {
         Ok(!self.partner_members(partner)?.is_empty())
     }
+
+    /// The referral letter (PDF, A4, Dutch) for a partner that does not work in Nabij: only
+    /// what passed the gate, with the team's and the sender's details. `me` must stand on the
+    /// referral's sender side.
+    pub fn referral_letter(
+        &mut self,
+        me: &Profile,
+        id: &ReferralId,
+        today: Date,
+    ) -> Result<Vec<u8>, StoreError> {
+        let (_, side) = self.row_and_side(me, id)?;
+        if side != Side::Sender {
+            return Err(InputError::new("referral", Problem::NotAllowedNow).into());
+        }
+        let referral = self.open_referral(id)?;
+        let team = self.open_team(&me.team)?;
+        let sender = team
+            .members
+            .get(&referral.sent_by)
+            .ok_or_else(|| InputError::new("sent_by", Problem::NotFound))?;
+        Ok(referral::letter_pdf(&referral, &team, sender, today)?)
+    }
 }

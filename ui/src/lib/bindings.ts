@@ -113,6 +113,25 @@ export const commands = {
 	linkIntake: (itemId: string, caseId: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("link_intake", { itemId, caseId })),
 	/**  Close an intake item with a reason. */
 	closeIntake: (itemId: string, reason: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("close_intake", { itemId, reason })),
+	/**  The partners for a referral on `theme`, those for the theme first. */
+	referralPartners: (theme: string) => typedError<ReferralPartnerView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("referral_partners", { theme })),
+	/**  What the referral would carry (the dialog's preview); nothing is written. */
+	previewReferral: (request: ReferralRequestView_Deserialize) => typedError<DisclosedView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("preview_referral", { request })),
+	/**  Send a referral through the shared-secrecy gate; the new referral. */
+	sendReferral: (request: ReferralRequestView_Deserialize) => typedError<ReferralView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("send_referral", { request })),
+	/**  The referrals of a case, newest first. */
+	caseReferrals: (caseId: string) => typedError<ReferralRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("case_referrals", { caseId })),
+	/**  My referrals in one list. */
+	referralInbox: (inbox: InboxCode) => typedError<ReferralRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("referral_inbox", { inbox })),
+	/**  Open a referral (a partner worker's first opening marks it received). */
+	openReferral: (referralId: string) => typedError<ReferralView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("open_referral", { referralId })),
+	/**  Take a step on a referral (or write a message); the referral as it then stands. */
+	referralStep: (referralId: string, step: StepRequest) => typedError<ReferralView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("referral_step", { referralId, step })),
+	/**
+	 *  Write the referral letter (PDF) for a partner that does not work in Nabij into the
+	 *  `exports` folder of the data directory; the file's path.
+	 */
+	referralLetter: (referralId: string) => typedError<string, IpcError_Serialize>(__TAURI_INVOKE("referral_letter", { referralId })),
 	/**  My open tasks in groups seen from `today`, each with its total and first `per_group` tasks. */
 	followUp: (today: string, perGroup: number) => typedError<DueGroupView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("follow_up", { today, perGroup })),
 	/**  A further page of one follow-up group. */
@@ -149,6 +168,18 @@ export const events = {
 };
 
 /* Types */
+/**  An appointment. */
+export type AppointmentView = {
+	/**  Day. */
+	date: string,
+	/**  Time `HH:MM`. */
+	time: string,
+	/**  Where. */
+	place: string,
+	/**  Whether the sending worker goes along. */
+	accompanied: boolean,
+};
+
 /**  Which cases, in which order, which page. */
 export type CaseListRequest = CaseListRequest_Serialize | CaseListRequest_Deserialize;
 
@@ -554,6 +585,100 @@ export type DeviceView_Serialize = {
 	connected: boolean,
 };
 
+/**  The fields the worker ticks. */
+export type DiscloseRequest = DiscloseRequest_Serialize | DiscloseRequest_Deserialize;
+
+/**  The fields the worker ticks. */
+export type DiscloseRequest_Deserialize = {
+	/**  Name. */
+	name: boolean,
+	/**  Birth date. */
+	birthDate: boolean,
+	/**  Phone. */
+	phone: boolean,
+	/**  Address. */
+	address: boolean,
+	/**  Language. */
+	language: boolean,
+	/**  The question. */
+	question: boolean,
+	/**  Journal entries (item ids). */
+	journal: string[],
+	/**  A free summary. */
+	summary?: string | null,
+};
+
+/**  The fields the worker ticks. */
+export type DiscloseRequest_Serialize = {
+	/**  Name. */
+	name: boolean,
+	/**  Birth date. */
+	birthDate: boolean,
+	/**  Phone. */
+	phone: boolean,
+	/**  Address. */
+	address: boolean,
+	/**  Language. */
+	language: boolean,
+	/**  The question. */
+	question: boolean,
+	/**  Journal entries (item ids). */
+	journal: string[],
+	/**  A free summary. */
+	summary: string | null,
+};
+
+/**  A journal entry that goes along. */
+export type DisclosedEntryView = {
+	/**  Date. */
+	date: string,
+	/**  Text. */
+	text: string,
+};
+
+/**  Exactly what the partner sees of the person. */
+export type DisclosedView = DisclosedView_Serialize | DisclosedView_Deserialize;
+
+/**  Exactly what the partner sees of the person. */
+export type DisclosedView_Deserialize = {
+	/**  Name. */
+	name?: string | null,
+	/**  Birth date. */
+	birthDate?: string | null,
+	/**  Phone. */
+	phone?: string | null,
+	/**  Address. */
+	address?: string | null,
+	/**  Language. */
+	language?: string | null,
+	/**  The question. */
+	question?: string | null,
+	/**  Journal entries, oldest first. */
+	journal: DisclosedEntryView[],
+	/**  Summary. */
+	summary?: string | null,
+};
+
+/**  Exactly what the partner sees of the person. */
+export type DisclosedView_Serialize = {
+	/**  Name. */
+	name: string | null,
+	/**  Birth date. */
+	birthDate: string | null,
+	/**  Phone. */
+	phone: string | null,
+	/**  Address. */
+	address: string | null,
+	/**  Language. */
+	language: string | null,
+	/**  The question. */
+	question: string | null,
+	/**  Journal entries, oldest first. */
+	journal: DisclosedEntryView[],
+	/**  Summary. */
+	summary: string | null,
+};
+
 /**  One group of follow-up: how many tasks it holds and the first of them. */
 export type DueGroupView = DueGroupView_Serialize | DueGroupView_Deserialize;
 
@@ -663,12 +788,30 @@ export type FlagView_Serialize = {
 	clearedAt: string | null,
 };
 
+/**  On which basis information is shared. */
+export type GroundCode = 
+/**  Shared professional secrecy (the five conditions). */
+"shared_secrecy" | 
+/**  State of necessity. */
+"necessity" | 
+/**  Case conference (art. 458ter Sw.). */
+"case_conference";
+
 /**  Where a search hit matched. */
 export type HitFieldCode = 
 /**  A person's name. */
 "name" | 
 /**  A journal entry's text. */
 "journal";
+
+/**  Which list of referrals. */
+export type InboxCode = 
+/**  Received by my organisation. */
+"received" | 
+/**  Sent from the cases I may see. */
+"sent" | 
+/**  Either, with the first contact late. */
+"overdue";
 
 /**  A question or signal at the front door. */
 export type IntakeRequest = IntakeRequest_Serialize | IntakeRequest_Deserialize;
@@ -1018,6 +1161,18 @@ export type MemberView_Serialize = {
 	organisation: string | null,
 };
 
+/**  A message. */
+export type MessageView = {
+	/**  Who (name). */
+	by: string,
+	/**  From the partner's side. */
+	fromPartner: boolean,
+	/**  Text. */
+	text: string,
+	/**  When (ms since epoch). */
+	at: number | null,
+};
+
 /**  What is needed to open a case. */
 export type NewCaseRequest = NewCaseRequest_Serialize | NewCaseRequest_Deserialize;
 
@@ -1031,6 +1186,8 @@ export type NewCaseRequest_Deserialize = {
 	contact?: string | null,
 	/**  Language. */
 	language?: string | null,
+	/**  Address. */
+	address?: string | null,
 	/**  Owner (member id); me when absent. */
 	owner?: string | null,
 };
@@ -1045,9 +1202,22 @@ export type NewCaseRequest_Serialize = {
 	contact: string | null,
 	/**  Language. */
 	language: string | null,
+	/**  Address. */
+	address: string | null,
 	/**  Owner (member id); me when absent. */
 	owner: string | null,
 };
+
+/**  How a referral ended. */
+export type OutcomeCode = 
+/**  Helped. */
+"helped" | 
+/**  Not reached. */
+"not_reached" | 
+/**  No longer needed. */
+"no_longer_needed" | 
+/**  Referred elsewhere. */
+"referred_elsewhere";
 
 /**  A person to add. */
 export type PersonRequest = PersonRequest_Serialize | PersonRequest_Deserialize;
@@ -1062,6 +1232,8 @@ export type PersonRequest_Deserialize = {
 	contact?: string | null,
 	/**  Language. */
 	language?: string | null,
+	/**  Address. */
+	address?: string | null,
 	/**  Role. */
 	role: RoleCode,
 };
@@ -1076,6 +1248,8 @@ export type PersonRequest_Serialize = {
 	contact: string | null,
 	/**  Language. */
 	language: string | null,
+	/**  Address. */
+	address: string | null,
 	/**  Role. */
 	role: RoleCode,
 };
@@ -1093,6 +1267,8 @@ export type PersonUpdateRequest_Deserialize = {
 	contact?: string | null,
 	/**  Language. */
 	language?: string | null,
+	/**  Address. */
+	address?: string | null,
 };
 
 /**  Fields of a person to change (absent: unchanged; empty: cleared). */
@@ -1105,6 +1281,8 @@ export type PersonUpdateRequest_Serialize = {
 	contact: string | null,
 	/**  Language. */
 	language: string | null,
+	/**  Address. */
+	address: string | null,
 };
 
 /**  A person in the household. */
@@ -1122,6 +1300,8 @@ export type PersonView_Deserialize = {
 	contact?: string | null,
 	/**  Language. */
 	language?: string | null,
+	/**  Address. */
+	address?: string | null,
 	/**  Role in the household. */
 	role: RoleCode,
 	/**  Earlier versions (corrections), newest first. */
@@ -1140,6 +1320,8 @@ export type PersonView_Serialize = {
 	contact: string | null,
 	/**  Language. */
 	language: string | null,
+	/**  Address. */
+	address: string | null,
 	/**  Role in the household. */
 	role: RoleCode,
 	/**  Earlier versions (corrections), newest first. */
@@ -1173,7 +1355,7 @@ export type Problem =
 /**  Not possible in the current state. */
 "not_allowed_now" | 
 /**  An address that must start with `https://`. */
-"needs_https";
+"needs_https" | "unconfirmed";
 
 /**  Who I am on this device, and my team. */
 export type ProfileView = ProfileView_Serialize | ProfileView_Deserialize;
@@ -1277,6 +1459,278 @@ export type QuestionView_Serialize = {
 	opened: string,
 	/**  Earlier versions (corrections), newest first. */
 	history: RevisionView_Serialize[],
+};
+
+/**  A partner the dialog offers. */
+export type ReferralPartnerView = ReferralPartnerView_Serialize | ReferralPartnerView_Deserialize;
+
+/**  A partner the dialog offers. */
+export type ReferralPartnerView_Deserialize = {
+	/**  Item id in the directory. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Theme slugs. */
+	themes: string[],
+	/**  Whether it helps with the question's theme. */
+	forTheme: boolean,
+	/**  Whether its workers are bound by professional secrecy. */
+	boundBySecrecy: boolean,
+	/**  Whether members of the team work for it (in Nabij). */
+	inTeam: boolean,
+	/**  Phone. */
+	phone?: string | null,
+};
+
+/**  A partner the dialog offers. */
+export type ReferralPartnerView_Serialize = {
+	/**  Item id in the directory. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Theme slugs. */
+	themes: string[],
+	/**  Whether it helps with the question's theme. */
+	forTheme: boolean,
+	/**  Whether its workers are bound by professional secrecy. */
+	boundBySecrecy: boolean,
+	/**  Whether members of the team work for it (in Nabij). */
+	inTeam: boolean,
+	/**  Phone. */
+	phone: string | null,
+};
+
+/**  The referral dialog's content. */
+export type ReferralRequestView = ReferralRequestView_Serialize | ReferralRequestView_Deserialize;
+
+/**  The referral dialog's content. */
+export type ReferralRequestView_Deserialize = {
+	/**  Case. */
+	caseId: string,
+	/**  Question on the case. */
+	questionId: string,
+	/**  Partner (item id). */
+	partnerId: string,
+	/**  The goal in one sentence. */
+	goal: string,
+	/**  The basis. */
+	ground: GroundCode,
+	/**  An existing consent record's id. */
+	consentId?: string | null,
+	/**  A new consent: what the client agreed to share (when `consent_id` is absent). */
+	consentWhat?: string | null,
+	/**  A new consent's date (today when absent). */
+	consentDate?: string | null,
+	/**  Explicit consent to sharing with a partner not bound by secrecy. */
+	unboundConsent: boolean,
+	/**  The partner works on the same mission. */
+	sharedMission: boolean,
+	/**  The reason, for a legal exception. */
+	reason?: string | null,
+	/**  What goes along. */
+	disclose: DiscloseRequest_Deserialize,
+};
+
+/**  The referral dialog's content. */
+export type ReferralRequestView_Serialize = {
+	/**  Case. */
+	caseId: string,
+	/**  Question on the case. */
+	questionId: string,
+	/**  Partner (item id). */
+	partnerId: string,
+	/**  The goal in one sentence. */
+	goal: string,
+	/**  The basis. */
+	ground: GroundCode,
+	/**  An existing consent record's id. */
+	consentId: string | null,
+	/**  A new consent: what the client agreed to share (when `consent_id` is absent). */
+	consentWhat: string | null,
+	/**  A new consent's date (today when absent). */
+	consentDate: string | null,
+	/**  Explicit consent to sharing with a partner not bound by secrecy. */
+	unboundConsent: boolean,
+	/**  The partner works on the same mission. */
+	sharedMission: boolean,
+	/**  The reason, for a legal exception. */
+	reason: string | null,
+	/**  What goes along. */
+	disclose: DiscloseRequest_Serialize,
+};
+
+/**  One referral in a list. */
+export type ReferralRowView = ReferralRowView_Serialize | ReferralRowView_Deserialize;
+
+/**  One referral in a list. */
+export type ReferralRowView_Deserialize = {
+	/**  Referral id. */
+	referralId: string,
+	/**  Case id. */
+	caseId: string,
+	/**  Question id. */
+	questionId: string,
+	/**  Theme slug. */
+	theme: string,
+	/**  Partner id. */
+	partnerId: string,
+	/**  Partner's name. */
+	partnerName: string,
+	/**  Client's name, when disclosed. */
+	clientName?: string | null,
+	/**  Sender's name. */
+	sentBy: string,
+	/**  Sent at (ms since epoch). */
+	sentAt: number | null,
+	/**  First-contact deadline. */
+	due: string,
+	/**  Where it stands. */
+	status: StatusCode,
+	/**  Whether it is still open. */
+	open: boolean,
+	/**  Sent under a legal exception. */
+	exception: boolean,
+	/**  The first contact is late. */
+	overdue: boolean,
+	/**  Not opened by a partner worker yet. */
+	unseen: boolean,
+	/**  The appointment (`YYYY-MM-DDTHH:MM`). */
+	appointment?: string | null,
+};
+
+/**  One referral in a list. */
+export type ReferralRowView_Serialize = {
+	/**  Referral id. */
+	referralId: string,
+	/**  Case id. */
+	caseId: string,
+	/**  Question id. */
+	questionId: string,
+	/**  Theme slug. */
+	theme: string,
+	/**  Partner id. */
+	partnerId: string,
+	/**  Partner's name. */
+	partnerName: string,
+	/**  Client's name, when disclosed. */
+	clientName: string | null,
+	/**  Sender's name. */
+	sentBy: string,
+	/**  Sent at (ms since epoch). */
+	sentAt: number | null,
+	/**  First-contact deadline. */
+	due: string,
+	/**  Where it stands. */
+	status: StatusCode,
+	/**  Whether it is still open. */
+	open: boolean,
+	/**  Sent under a legal exception. */
+	exception: boolean,
+	/**  The first contact is late. */
+	overdue: boolean,
+	/**  Not opened by a partner worker yet. */
+	unseen: boolean,
+	/**  The appointment (`YYYY-MM-DDTHH:MM`). */
+	appointment: string | null,
+};
+
+/**  The whole referral, as the member sees it. */
+export type ReferralView = ReferralView_Serialize | ReferralView_Deserialize;
+
+/**  The whole referral, as the member sees it. */
+export type ReferralView_Deserialize = {
+	/**  Id. */
+	id: string,
+	/**  Case id. */
+	caseId: string,
+	/**  Theme slug. */
+	theme: string,
+	/**  Partner's name. */
+	partnerName: string,
+	/**  Sender's name. */
+	sentBy: string,
+	/**  Sent at (ms). */
+	sentAt: number | null,
+	/**  First-contact deadline. */
+	due: string,
+	/**  The goal. */
+	goal: string,
+	/**  The basis. */
+	ground: GroundCode,
+	/**  The exception's reason. */
+	reason?: string | null,
+	/**  The consent's date, for shared secrecy. */
+	consentDate?: string | null,
+	/**  The partner is bound by professional secrecy. */
+	partnerBound: boolean,
+	/**  What the partner sees. */
+	disclosed: DisclosedView_Deserialize,
+	/**  Where it stands. */
+	status: StatusCode,
+	/**  The outcome, once closed. */
+	outcome?: OutcomeCode | null,
+	/**  The appointment that holds. */
+	appointment?: AppointmentView | null,
+	/**  The steps, oldest first. */
+	timeline: StepView_Deserialize[],
+	/**  The messages, oldest first. */
+	messages: MessageView[],
+	/**  I am on the partner's side. */
+	partnerSide: boolean,
+	/**  The partner works in Nabij (else the sender records its steps by hand). */
+	partnerInTeam: boolean,
+	/**  The steps I may take now. */
+	nextSteps: StepCode[],
+	/**  Overdue today. */
+	overdue: boolean,
+};
+
+/**  The whole referral, as the member sees it. */
+export type ReferralView_Serialize = {
+	/**  Id. */
+	id: string,
+	/**  Case id. */
+	caseId: string,
+	/**  Theme slug. */
+	theme: string,
+	/**  Partner's name. */
+	partnerName: string,
+	/**  Sender's name. */
+	sentBy: string,
+	/**  Sent at (ms). */
+	sentAt: number | null,
+	/**  First-contact deadline. */
+	due: string,
+	/**  The goal. */
+	goal: string,
+	/**  The basis. */
+	ground: GroundCode,
+	/**  The exception's reason. */
+	reason: string | null,
+	/**  The consent's date, for shared secrecy. */
+	consentDate: string | null,
+	/**  The partner is bound by professional secrecy. */
+	partnerBound: boolean,
+	/**  What the partner sees. */
+	disclosed: DisclosedView_Serialize,
+	/**  Where it stands. */
+	status: StatusCode,
+	/**  The outcome, once closed. */
+	outcome: OutcomeCode | null,
+	/**  The appointment that holds. */
+	appointment: AppointmentView | null,
+	/**  The steps, oldest first. */
+	timeline: StepView_Serialize[],
+	/**  The messages, oldest first. */
+	messages: MessageView[],
+	/**  I am on the partner's side. */
+	partnerSide: boolean,
+	/**  The partner works in Nabij (else the sender records its steps by hand). */
+	partnerInTeam: boolean,
+	/**  The steps I may take now. */
+	nextSteps: StepCode[],
+	/**  Overdue today. */
+	overdue: boolean,
 };
 
 /**  A removal's tombstone. */
@@ -1504,6 +1958,116 @@ export type StartTeamRequest_Serialize = {
 	role: string,
 	/**  My organisation. */
 	organisation: string | null,
+};
+
+/**  Where a referral stands. */
+export type StatusCode = 
+/**  Sent, not opened yet. */
+"sent" | 
+/**  A partner worker has seen it. */
+"received" | 
+/**  Accepted. */
+"accepted" | 
+/**  Declined. */
+"declined" | 
+/**  An appointment is made. */
+"planned" | 
+/**  First contact confirmed. */
+"first_contact" | 
+/**  Closed with an outcome. */
+"closed" | 
+/**  Withdrawn by the sender. */
+"withdrawn";
+
+/**  A step of a referral. */
+export type StepCode = 
+/**  A partner worker opened it. */
+"received" | 
+/**  Accepted. */
+"accepted" | 
+/**  Declined. */
+"declined" | 
+/**  An appointment. */
+"appointment" | 
+/**  First contact. */
+"first_contact" | 
+/**  Closed. */
+"closed" | 
+/**  Withdrawn. */
+"withdrawn";
+
+/**  A step to take, or a message. */
+export type StepRequest = 
+/**  Accept. */
+{ kind: "accept" } | 
+/**  Decline, for a reason. */
+{ kind: "decline"; 
+/**  Why. */
+reason: string } | 
+/**  Plan the appointment. */
+{ kind: "plan"; 
+/**  The appointment. */
+appointment: AppointmentView } | 
+/**  Confirm the first contact. */
+{ kind: "first_contact" } | 
+/**  Close with an outcome. */
+{ kind: "close"; 
+/**  How it ended. */
+outcome: OutcomeCode } | 
+/**  Withdraw, for a reason (the sender). */
+{ kind: "withdraw"; 
+/**  Why. */
+reason: string } | 
+/**  A message to the other side. */
+{ kind: "message"; 
+/**  Text. */
+text: string };
+
+/**  One step in a referral's timeline. */
+export type StepView = StepView_Serialize | StepView_Deserialize;
+
+/**  One step in a referral's timeline. */
+export type StepView_Deserialize = {
+	/**  Item id. */
+	id: string,
+	/**  What. */
+	kind: StepCode,
+	/**  When (ms since epoch). */
+	at: number | null,
+	/**  Who (name). */
+	by: string,
+	/**  Recorded by the sender as phoned in. */
+	byHand: boolean,
+	/**  The reason (declined, withdrawn). */
+	reason?: string | null,
+	/**  The outcome (closed). */
+	outcome?: OutcomeCode | null,
+	/**  The appointment. */
+	appointment?: AppointmentView | null,
+	/**  Whether it moved the referral (a step merged after the end is kept but does not). */
+	counted: boolean,
+};
+
+/**  One step in a referral's timeline. */
+export type StepView_Serialize = {
+	/**  Item id. */
+	id: string,
+	/**  What. */
+	kind: StepCode,
+	/**  When (ms since epoch). */
+	at: number | null,
+	/**  Who (name). */
+	by: string,
+	/**  Recorded by the sender as phoned in. */
+	byHand: boolean,
+	/**  The reason (declined, withdrawn). */
+	reason: string | null,
+	/**  The outcome (closed). */
+	outcome: OutcomeCode | null,
+	/**  The appointment. */
+	appointment: AppointmentView | null,
+	/**  Whether it moved the referral (a step merged after the end is kept but does not). */
+	counted: boolean,
 };
 
 /**  Where the data lives and what it holds, for the home and settings screens. */

@@ -41,6 +41,8 @@ export function problemMessage(error: IpcError, tr: Translate): string {
       return tr("problem.not_allowed_now");
     case "needs_https":
       return tr("problem.needs_https");
+    case "unconfirmed":
+      return tr("problem.unconfirmed");
     default:
       return tr("error.invalid.body");
   }

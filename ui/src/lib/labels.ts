@@ -7,9 +7,13 @@ import type {
   CaseStatusCode,
   ContactKindCode,
   DueWhenCode,
+  GroundCode,
+  OutcomeCode,
   QuestionStatusCode,
   RoleCode,
   SourceCode,
+  StatusCode,
+  StepCode,
   UrgencyCode,
 } from "./bindings";
 import { t, tOr } from "./i18n/index.svelte";
@@ -24,6 +28,10 @@ export type CodeKinds = {
   role: RoleCode;
   qstatus: QuestionStatusCode;
   followup: DueWhenCode;
+  rstatus: StatusCode;
+  rstep: StepCode;
+  outcome: OutcomeCode;
+  ground: GroundCode;
 };
 
 export type CodeKind = keyof CodeKinds;
@@ -52,6 +60,27 @@ export const codes: { readonly [K in CodeKind]: Readonly<Record<CodeKinds[K], tr
   role: { client: true, partner: true, child: true, parent: true, other: true },
   qstatus: { open: true, in_progress: true, resolved: true, referred: true },
   followup: { overdue: true, today: true, week: true, later: true, none: true },
+  rstatus: {
+    sent: true,
+    received: true,
+    accepted: true,
+    declined: true,
+    planned: true,
+    first_contact: true,
+    closed: true,
+    withdrawn: true,
+  },
+  rstep: {
+    received: true,
+    accepted: true,
+    declined: true,
+    appointment: true,
+    first_contact: true,
+    closed: true,
+    withdrawn: true,
+  },
+  outcome: { helped: true, not_reached: true, no_longer_needed: true, referred_elsewhere: true },
+  ground: { shared_secrecy: true, necessity: true, case_conference: true },
 };
 
 /** Whether `text` (e.g. an earlier value from a correction's history) is a code of `kind`. */

@@ -6,6 +6,7 @@ export type Route =
   | { name: "cases" }
   | { name: "case"; id: string }
   | { name: "tasks" }
+  | { name: "referrals" }
   | { name: "settings" };
 
 /** The route a location hash stands for; unknown hashes go home. */
@@ -16,6 +17,7 @@ export function parseRoute(hash: string): Route {
     case "intake":
     case "cases":
     case "tasks":
+    case "referrals":
     case "settings":
       return { name: first };
     case "case":

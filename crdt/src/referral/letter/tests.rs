@@ -23,6 +23,7 @@ fn sender() -> Member {
         name: "Sara Janssens".into(),
         role: "maatschappelijk werker".into(),
         organisation: Some("ocmw genk".into()),
+        partner: None,
         admin: false,
         removed_at: None,
     }

@@ -8,9 +8,16 @@ use fantoccini::Locator;
 use crate::harness::{App, PATIENCE};
 
 impl App {
-    /// Click the element at `css`.
+    /// Click the element at `css`, scrolled into view first (WebKitWebDriver does not scroll
+    /// inside a dialog's own scroll area).
     pub(crate) async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        let element = self.find(css).await;
+        let arg = serde_json::to_value(&element).unwrap();
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await
+            .unwrap();
+        element.click().await.unwrap();
     }
 
     /// Replace the text of the input at `css` by `text`.

@@ -17,6 +17,7 @@ mod followup;
 mod frontdoor;
 mod harness;
 mod home;
+mod referral;
 mod required;
 mod signals;
 mod sync;

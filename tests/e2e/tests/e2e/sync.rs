@@ -23,7 +23,7 @@ const GONE: Duration = Duration::from_secs(60);
 impl App {
     /// The text content of the element at `css`, trimmed (not the rendered text: an invitation
     /// wrapped over lines must be read as one word).
-    async fn text_content(&self, css: &str) -> String {
+    pub(crate) async fn text_content(&self, css: &str) -> String {
         self.find(css)
             .await
             .prop("textContent")
@@ -51,7 +51,7 @@ impl App {
     }
 
     /// Wait until an element matching `css` has `needle` in its text; return it.
-    async fn wait_for_element_with(&self, css: &str, needle: &str) -> Element {
+    pub(crate) async fn wait_for_element_with(&self, css: &str, needle: &str) -> Element {
         let deadline = Instant::now() + PATIENCE;
         loop {
             for element in self.client.find_all(Locator::Css(css)).await.unwrap() {
@@ -69,7 +69,7 @@ impl App {
 
     /// The nav's sync state (`online`, `offline` or `off`) once it is `expected`; fails the
     /// test when it is not `expected` after `patience`.
-    async fn wait_for_sync_state(&self, expected: &str, patience: Duration) -> String {
+    pub(crate) async fn wait_for_sync_state(&self, expected: &str, patience: Duration) -> String {
         self.wait_for_attr(
             "[data-testid=sync-status]",
             "data-state",
@@ -82,7 +82,7 @@ impl App {
 
 /// In Settings, invite a new colleague called `name`; returns the invitation's text (the dialog
 /// stays open, showing it).
-async fn open_invitation(a: &App, name: &str) -> String {
+pub(crate) async fn open_invitation(a: &App, name: &str) -> String {
     a.click("[data-testid=nav-settings]").await;
     a.find("[data-testid=sync-devices]").await;
     a.click("[data-testid=invite-open]").await;
@@ -95,7 +95,7 @@ async fn open_invitation(a: &App, name: &str) -> String {
 }
 
 /// On the welcome screen, join with `invitation` as "Laptop Bram".
-async fn join(b: &App, invitation: &str) {
+pub(crate) async fn join(b: &App, invitation: &str) {
     b.click("[data-testid=welcome-join]").await;
     b.fill("[data-testid=join-invitation]", invitation).await;
     b.fill("[data-testid=join-label]", "Laptop Bram").await;

@@ -553,6 +553,12 @@ fn the_warm_handover_goes_from_the_sender_to_the_partner_and_back() {
     );
     assert_eq!(saras.status, Status::Closed);
     assert_eq!(saras, brams);
+    // The query tables rebuilt from the documents equal those kept incrementally, on both.
+    for store in [&mut o.store, &mut laptop] {
+        let kept = store.dump_query_tables().unwrap();
+        store.rebuild().unwrap();
+        assert_eq!(store.dump_query_tables().unwrap(), kept);
+    }
     let figures = o.store.partner_figures().unwrap();
     let caw = &figures[o.caw.as_str()];
     assert_eq!((caw.sent, caw.accepted_share), (1, Some(1.0)));

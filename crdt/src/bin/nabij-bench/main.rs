@@ -27,6 +27,10 @@
 //!   `flood_base_rss_mb`, `flood_peak_rss_mb` (with `NABIJ_BENCH_FLOOD_CASES` cases, 1,000 by
 //!   default; `nabij-peer` must be built next to this binary).
 //!
+//! - then referrals (see `referral.rs`): `referral_send_p50_ms` / `_p95_ms`,
+//!   `referral_inbox_5k_ms`, `referral_inbox_sent_5k_ms` (`NABIJ_BENCH_REFERRAL_COUNT`
+//!   referrals, 5,000 by default; `NABIJ_BENCH_REFERRALS=only` / `skip`).
+//!
 //! `NABIJ_BENCH_SYNC=only` runs only the sync part, `NABIJ_BENCH_SYNC=skip` everything else;
 //! `NABIJ_BENCH_FLOOD=only` runs only the flood part, `NABIJ_BENCH_FLOOD=skip` everything else.
 //! `NABIJ_BENCH_CASES`, `NABIJ_BENCH_ENTRIES` and `NABIJ_BENCH_PLAIN_CASES` change the sizes (for
@@ -46,6 +50,7 @@ use nabij_crdt::seed::{RARE_SURNAMES, Seeder, seed_cases};
 use nabij_crdt::store::{CaseFilter, DATABASE_FILE, KeySource, Store};
 
 mod flood;
+mod referral;
 mod signing;
 mod sync;
 
@@ -234,6 +239,20 @@ fn run() -> Result<String> {
         std::fs::remove_dir_all(&dir)?;
         Ok(figures)
     };
+    let referral_mode = std::env::var("NABIJ_BENCH_REFERRALS").unwrap_or_default();
+    let referral_part = || -> Result<Vec<(&'static str, f64)>> {
+        let dir = tmp.path().join("referrals");
+        std::fs::create_dir_all(&dir)?;
+        let n = env_usize("NABIJ_BENCH_REFERRAL_COUNT", 5_000)?.max(1);
+        let figures = referral::measure(start, &dir, n)?;
+        std::fs::remove_dir_all(&dir)?;
+        Ok(figures)
+    };
+    if referral_mode == "only" {
+        let mut figures = referral_part()?;
+        figures.push(("total_s", start.elapsed().as_secs_f64()));
+        return Ok(json(&figures));
+    }
     if flood_mode == "only" {
         let mut figures = flood_part("flood")?;
         figures.push(("total_s", start.elapsed().as_secs_f64()));
@@ -382,6 +401,9 @@ fn run() -> Result<String> {
         ("plain_bytes_per_case", plain.bytes_per_case.round()),
     ];
     figures.extend(signing::measure()?);
+    if referral_mode != "skip" {
+        figures.extend(referral_part()?);
+    }
     figures.extend(sync_figures);
     figures.extend(flood_figures);
     figures.push(("total_s", start.elapsed().as_secs_f64()));

@@ -73,6 +73,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             command::referral::open_referral,
             command::referral::referral_step,
             command::referral::referral_letter,
+            command::referral::first_contact_days,
+            command::referral::set_first_contact_days,
             command::task::follow_up,
             command::task::follow_up_page,
             command::sync::sync_status,

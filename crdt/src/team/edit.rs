@@ -645,6 +645,7 @@ impl<'a> TeamEditor<'a> {
 
     /// Set the working days a partner has for the first contact after a referral (1 to 20).
     pub fn set_first_contact_days(&mut self, days: u32) -> Result<(), DocError> {
+        self.require_admin()?;
         if !(1..=20).contains(&days) {
             return Err(InputError::new("first_contact_days", Problem::OutOfRange).into());
         }

@@ -801,3 +801,32 @@ pub fn referral_letter(
     write.map_err(|e| IpcError::new(ErrorCode::StoreUnavailable, e))?;
     Ok(path.display().to_string())
 }
+
+/// The working days a partner has for the first contact after a referral (the team's setting).
+#[tauri::command]
+#[specta::specta]
+pub fn first_contact_days(state: State<'_, AppState>) -> Result<u32, IpcError> {
+    state.with_profile(|store, me| {
+        Ok(store
+            .open_team(&me.team)?
+            .settings
+            .first_contact_days
+            .unwrap_or(referral::DEFAULT_FIRST_CONTACT_DAYS))
+    })
+}
+
+/// Set the working days for the first contact (1 to 20; admins only); the setting as it then is.
+#[tauri::command]
+#[specta::specta]
+pub fn set_first_contact_days(state: State<'_, AppState>, days: u32) -> Result<u32, IpcError> {
+    state.with_profile(|store, me| {
+        store.edit_team(&store.author(me)?, &me.team, |t| {
+            t.set_first_contact_days(days)
+        })?;
+        Ok(store
+            .open_team(&me.team)?
+            .settings
+            .first_contact_days
+            .unwrap_or(referral::DEFAULT_FIRST_CONTACT_DAYS))
+    })
+}

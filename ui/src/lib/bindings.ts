@@ -132,6 +132,10 @@ export const commands = {
 	 *  `exports` folder of the data directory; the file's path.
 	 */
 	referralLetter: (referralId: string) => typedError<string, IpcError_Serialize>(__TAURI_INVOKE("referral_letter", { referralId })),
+	/**  The working days a partner has for the first contact after a referral (the team's setting). */
+	firstContactDays: () => typedError<number, IpcError_Serialize>(__TAURI_INVOKE("first_contact_days")),
+	/**  Set the working days for the first contact (1 to 20; admins only); the setting as it then is. */
+	setFirstContactDays: (days: number) => typedError<number, IpcError_Serialize>(__TAURI_INVOKE("set_first_contact_days", { days })),
 	/**  My open tasks in groups seen from `today`, each with its total and first `per_group` tasks. */
 	followUp: (today: string, perGroup: number) => typedError<DueGroupView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("follow_up", { today, perGroup })),
 	/**  A further page of one follow-up group. */

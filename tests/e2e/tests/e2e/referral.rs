@@ -156,6 +156,19 @@ async fn sara_refers_marie_to_the_caw_and_bram_takes_the_warm_handover() {
     // Reconnecting after a restart can wait for a redial by either side.
     a.wait_for_sync_state("online", RECONNECT).await;
 
+    // The team's deadline for the first contact (an admin's setting): bad input first.
+    a.click("[data-testid=nav-settings]").await;
+    for bad in ["twee", "25"] {
+        a.fill("[data-testid=first-contact-input]", bad).await;
+        a.click("[data-testid=first-contact-save]").await;
+        a.wait_for_contains("[data-testid=settings-referrals]", "niet toegelaten")
+            .await;
+    }
+    a.fill("[data-testid=first-contact-input]", "3").await;
+    a.click("[data-testid=first-contact-save]").await;
+    a.wait_for_contains("[data-testid=first-contact-days]", "3 werkdagen")
+        .await;
+
     // Sara refers Marie from her question: the partners for money come first.
     a.go(&case_hash).await;
     a.click("[data-testid=question-refer]").await;
@@ -201,6 +214,10 @@ async fn sara_refers_marie_to_the_caw_and_bram_takes_the_warm_handover() {
     a.find("[data-testid=referral-detail]").await;
     a.wait_for_text("[data-testid=referral-status]", "Verzonden")
         .await;
+    // Due three working days on (weekends not counted), as the team set it.
+    let due = Date::today().add_working_days(3).to_string();
+    let due = format!("{}/{}/{}", &due[8..10], &due[5..7], &due[..4]);
+    a.wait_for_contains("[data-testid=referral-view]", &due).await;
     close_detail(&a).await;
     a.wait_for_contains("[data-testid=question-referred]", "CAW Limburg")
         .await;
@@ -233,12 +250,8 @@ async fn sara_refers_marie_to_the_caw_and_bram_takes_the_warm_handover() {
     b.click("[data-testid=referral-do-appointment]").await;
     // Bad input first: no time.
     let day = Date::today().add_days(3);
-    let typed = format!(
-        "{:02}/{:02}/{}",
-        day.to_string()[8..10].parse::<u32>().unwrap(),
-        day.to_string()[5..7].parse::<u32>().unwrap(),
-        &day.to_string()[..4]
-    );
+    let day = day.to_string();
+    let typed = format!("{}/{}/{}", &day[8..10], &day[5..7], &day[..4]);
     b.fill("[data-testid=referral-date]", &typed).await;
     b.fill("[data-testid=referral-place]", "CAW, Kerkstraat 5")
         .await;

@@ -570,4 +570,9 @@ export const en: Catalog = {
   },
   "referral.letter": "Make referral letter (PDF)",
   "referral.letterSaved": "The referral letter is saved in {path}.",
+  "settings.referrals": "Referrals",
+  "settings.firstContactDays":
+    "A partner has {days} working days for the first contact after a referral (weekends not counted).",
+  "settings.firstContactLabel": "Working days for the first contact",
+  "settings.firstContactHint": "From 1 to 20. Applies to referrals sent from now on.",
 };

@@ -575,6 +575,11 @@ export const nlBE = {
   },
   "referral.letter": "Verwijsbrief maken (PDF)",
   "referral.letterSaved": "De verwijsbrief staat in {path}.",
+  "settings.referrals": "Doorverwijzingen",
+  "settings.firstContactDays":
+    "Een partner heeft {days} werkdagen voor het eerste contact na een doorverwijzing (weekends tellen niet mee).",
+  "settings.firstContactLabel": "Werkdagen voor het eerste contact",
+  "settings.firstContactHint": "Van 1 tot 20. Geldt voor doorverwijzingen die vanaf nu vertrekken.",
 } as const satisfies Record<string, string | { one: string; other: string }>;
 
 // Plain keys (for `t`); counting keys are `PluralKey` (for `tn`).

@@ -163,9 +163,9 @@ pub enum StoreError {
         /// What was written that may not be.
         detail: String,
     },
-    /// A CSV file of partners has a bad line; nothing of it was stored.
+    /// A CSV file of partners has bad lines; nothing of it was stored.
     #[error("the file cannot be imported: {0}")]
-    Import(#[from] crate::team::import::ImportError),
+    Import(#[from] crate::team::import::BadFile),
     /// Joining a team failed on this side (an answer that is not valid, no randomness, an
     /// unreadable invitation record); nothing was stored.
     #[error("joining the team failed: {0}")]

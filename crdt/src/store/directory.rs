@@ -12,7 +12,8 @@ use super::table::partner::{self as rows, Listed};
 use super::{Store, StoreError};
 use crate::doc::DocError;
 use crate::id::{ItemId, MemberId};
-use crate::team::import::{self, EXAMPLE_DIRECTORY, ImportError, ImportProblem};
+use crate::input::{InputError, Problem};
+use crate::team::import::{self, BadFile, EXAMPLE_DIRECTORY, ImportError, ImportProblem};
 use crate::team::{NewMember, NewPartner, PartnerUpdate, name_key};
 
 /// A partner as the directory lists it.
@@ -147,43 +148,62 @@ impl Store {
 
     /// Import partners from a CSV file (see `team::import` for its columns) as `me`, in one
     /// team edit: a partner whose name is in the directory already is changed to what the file
-    /// says, the others are added. A bad row is reported by line and column
-    /// ([`StoreError::Import`]) and nothing of the file is stored.
+    /// says, the others are added. Every bad line is reported with its column
+    /// ([`StoreError::Import`]; the first [`import::MAX_REPORTED`]), and then nothing of the
+    /// file is stored.
     pub fn import_partners(&mut self, me: &Profile, csv: &str) -> Result<Imported, StoreError> {
         let author = self.author(me)?;
         let team = self.open_team(&me.team)?;
-        let rows = import::read(csv, &team.themes)?;
+        let read = import::read(csv, &team.themes);
+        let mut errors = read.errors;
         let existing: BTreeMap<String, ItemId> = team
             .partners
             .iter()
             .filter_map(|(id, p)| Some((name_key(&p.name), ItemId::parse(id).ok()?)))
             .collect();
-        let mut line = 0;
         let result = self.edit_team(&author, &me.team, |editor| {
             let mut done = Imported::default();
-            for row in rows {
-                line = row.line;
-                match existing.get(&name_key(&row.partner.name)) {
-                    Some(id) => match editor.update_partner(id, row.partner.into())? {
-                        true => done.updated += 1,
-                        false => done.unchanged += 1,
-                    },
-                    None => {
-                        editor.add_partner(row.partner)?;
-                        done.added += 1;
-                    }
+            for row in read.rows {
+                let line = row.line;
+                let outcome = match existing.get(&name_key(&row.partner.name)) {
+                    Some(id) => editor
+                        .update_partner(id, row.partner.into())
+                        .map(|changed| {
+                            if changed {
+                                done.updated += 1;
+                            } else {
+                                done.unchanged += 1;
+                            }
+                        }),
+                    None => editor.add_partner(row.partner).map(|_| done.added += 1),
+                };
+                // A refused row writes nothing (each editor method checks every field before
+                // it writes), so the rows after it can still be checked.
+                match outcome {
+                    Ok(()) => {}
+                    Err(DocError::Input(error)) => errors.push(ImportError {
+                        line,
+                        column: import::column_of_field(error.field).to_string(),
+                        problem: ImportProblem::Field(error.problem),
+                        detail: None,
+                    }),
+                    Err(other) => return Err(other),
                 }
             }
-            Ok(done)
+            if errors.is_empty() {
+                Ok(done)
+            } else {
+                // Any bad line: the whole edit is rolled back (the lines are reported below).
+                Err(DocError::Input(InputError::new(
+                    "file",
+                    Problem::OutOfRange,
+                )))
+            }
         });
         match result {
-            Err(StoreError::Document(DocError::Input(error))) => Err(ImportError {
-                line,
-                column: import::column_of_field(error.field).to_string(),
-                problem: ImportProblem::Field(error.problem),
-                detail: None,
+            Err(StoreError::Document(DocError::Input(_))) if !errors.is_empty() => {
+                Err(BadFile::of(errors).into())
             }
-            .into()),
             other => other,
         }
     }

@@ -225,9 +225,79 @@ fn list(field: &str) -> Vec<String> {
         .collect()
 }
 
+/// At most this many bad lines are reported for one file.
+pub const MAX_REPORTED: usize = 50;
+
+/// What reading a file gave: the rows it could read, and the lines it could not (a file with
+/// any is not imported at all).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Read {
+    /// The rows read.
+    pub rows: Vec<ImportRow>,
+    /// The bad lines, in file order (the first line's problems alone when the first line is
+    /// bad: the rows cannot be read without it).
+    pub errors: Vec<ImportError>,
+}
+
+/// The bad lines of a file that was not imported (nothing of it was stored).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} bad line(s) in the file, the first at {}", .total, .errors.first().map(ToString::to_string).unwrap_or_default())]
+pub struct BadFile {
+    /// The bad lines in file order, at most [`MAX_REPORTED`].
+    pub errors: Vec<ImportError>,
+    /// How many there were in all.
+    pub total: usize,
+}
+
+impl BadFile {
+    /// The report of `errors` (sorted by line, the first [`MAX_REPORTED`] kept).
+    pub fn of(mut errors: Vec<ImportError>) -> Self {
+        errors.sort_by_key(|e| e.line);
+        let total = errors.len();
+        errors.truncate(MAX_REPORTED);
+        Self { errors, total }
+    }
+}
+
 /// Read the partners of a CSV file; themes are matched against the team's (`themes`: slug to
 /// label), by slug or by label, accents and case aside.
-pub fn read(text: &str, themes: &BTreeMap<String, String>) -> Result<Vec<ImportRow>, ImportError> {
+pub fn read(text: &str, themes: &BTreeMap<String, String>) -> Read {
+    match read_rows(text, themes) {
+        Ok(read) => read,
+        Err(error) => Read {
+            rows: Vec::new(),
+            errors: vec![error],
+        },
+    }
+}
+
+/// The columns the first line names, or why they cannot be read.
+fn header(headers: &csv::StringRecord, line: u64) -> Result<Vec<Column>, ImportError> {
+    let mut columns: Vec<Column> = Vec::with_capacity(headers.len());
+    for header in headers {
+        let column = Column::of_header(header)
+            .ok_or_else(|| ImportError::at(line, header, ImportProblem::UnknownColumn))?;
+        if columns.contains(&column) {
+            return Err(ImportError::at(
+                line,
+                column.name(),
+                ImportProblem::RepeatedColumn,
+            ));
+        }
+        columns.push(column);
+    }
+    if !columns.contains(&Column::Name) {
+        return Err(ImportError::at(
+            line,
+            Column::Name.name(),
+            ImportProblem::MissingColumn,
+        ));
+    }
+    Ok(columns)
+}
+
+/// [`read`], failing at once when the first line is bad.
+fn read_rows(text: &str, themes: &BTreeMap<String, String>) -> Result<Read, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(text))
@@ -239,100 +309,109 @@ pub fn read(text: &str, themes: &BTreeMap<String, String>) -> Result<Vec<ImportR
         ImportError::at(line, "", ImportProblem::TooManyFields).with(e.to_string())
     };
     let headers = reader.headers().map_err(unreadable)?.clone();
-    let header_line = headers.position().map_or(1, csv::Position::line);
-    let mut columns: Vec<Column> = Vec::with_capacity(headers.len());
-    for header in &headers {
-        let column = Column::of_header(header)
-            .ok_or_else(|| ImportError::at(header_line, header, ImportProblem::UnknownColumn))?;
-        if columns.contains(&column) {
-            return Err(ImportError::at(
-                header_line,
-                column.name(),
-                ImportProblem::RepeatedColumn,
-            ));
-        }
-        columns.push(column);
-    }
-    if !columns.contains(&Column::Name) {
-        return Err(ImportError::at(
-            header_line,
-            Column::Name.name(),
-            ImportProblem::MissingColumn,
-        ));
-    }
+    let columns = header(&headers, headers.position().map_or(1, csv::Position::line))?;
     let theme_of = theme_index(themes);
-    let mut rows = Vec::new();
+    let mut read = Read::default();
     let mut names: BTreeMap<String, u64> = BTreeMap::new();
     for record in reader.records() {
-        let record = record.map_err(unreadable)?;
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.len() > columns.len() {
-            return Err(
-                ImportError::at(line, "", ImportProblem::TooManyFields).with(format!(
-                    "{} > {}",
-                    record.len(),
-                    columns.len()
-                )),
-            );
-        }
-        let mut partner = NewPartner::default();
-        for (column, field) in columns.iter().zip(record.iter()) {
-            let text = || (!field.is_empty()).then(|| field.to_string());
-            match column {
-                Column::Name => partner.name = field.to_string(),
-                Column::Services => partner.services = list(field),
-                Column::Themes => {
-                    for theme in list(field) {
-                        let slug = theme_of(&theme).ok_or_else(|| {
-                            ImportError::at(line, column.name(), ImportProblem::UnknownTheme)
-                                .with(theme.clone())
-                        })?;
-                        partner.themes.push(slug);
-                    }
-                }
-                Column::Address => partner.address = text(),
-                Column::Phone => partner.phone = text(),
-                Column::Email => partner.email = text(),
-                Column::Website => partner.website = text(),
-                Column::OpeningHours => partner.opening_hours = text(),
-                Column::ContactPerson => partner.contact_person = text(),
-                Column::Secrecy => {
-                    partner.bound_by_secrecy = yes_no(field).ok_or_else(|| {
-                        ImportError::at(line, column.name(), ImportProblem::NotYesNo)
-                            .with(field.to_string())
-                    })?;
-                }
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                read.errors.push(unreadable(e));
+                continue;
             }
-        }
-        if partner.name.is_empty() && record.iter().all(str::is_empty) {
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.iter().all(str::is_empty) {
             continue; // a row of empty fields (a spreadsheet's trailing rows)
         }
-        let key = super::edit::name_key(&partner.name);
-        if !key.is_empty() {
-            if let Some(first) = names.get(&key) {
-                return Err(ImportError::at(
-                    line,
-                    Column::Name.name(),
-                    ImportProblem::RepeatedName,
-                )
-                .with(format!("line {first}")));
-            }
-            names.insert(key, line);
+        match row(&columns, &record, line, &theme_of, &mut names) {
+            Ok(partner) => read.rows.push(ImportRow { line, partner }),
+            Err(error) => read.errors.push(error),
         }
-        rows.push(ImportRow { line, partner });
     }
-    Ok(rows)
+    Ok(read)
+}
+
+/// One row as a partner (the first problem of the row, if any).
+fn row(
+    columns: &[Column],
+    record: &csv::StringRecord,
+    line: u64,
+    theme_of: &impl Fn(&str) -> Option<String>,
+    names: &mut BTreeMap<String, u64>,
+) -> Result<NewPartner, ImportError> {
+    if record.len() > columns.len() {
+        return Err(
+            ImportError::at(line, "", ImportProblem::TooManyFields).with(format!(
+                "{} > {}",
+                record.len(),
+                columns.len()
+            )),
+        );
+    }
+    let mut partner = NewPartner::default();
+    for (column, field) in columns.iter().zip(record.iter()) {
+        let text = || (!field.is_empty()).then(|| field.to_string());
+        match column {
+            Column::Name => partner.name = field.to_string(),
+            Column::Services => partner.services = list(field),
+            Column::Themes => {
+                for theme in list(field) {
+                    let slug = theme_of(&theme).ok_or_else(|| {
+                        ImportError::at(line, column.name(), ImportProblem::UnknownTheme)
+                            .with(theme.clone())
+                    })?;
+                    partner.themes.push(slug);
+                }
+            }
+            Column::Address => partner.address = text(),
+            Column::Phone => partner.phone = text(),
+            Column::Email => partner.email = text(),
+            Column::Website => partner.website = text(),
+            Column::OpeningHours => partner.opening_hours = text(),
+            Column::ContactPerson => partner.contact_person = text(),
+            Column::Secrecy => {
+                partner.bound_by_secrecy = yes_no(field).ok_or_else(|| {
+                    ImportError::at(line, column.name(), ImportProblem::NotYesNo)
+                        .with(field.to_string())
+                })?;
+            }
+        }
+    }
+    let key = super::name_key(&partner.name);
+    if !key.is_empty() {
+        if let Some(first) = names.get(&key) {
+            return Err(
+                ImportError::at(line, Column::Name.name(), ImportProblem::RepeatedName)
+                    .with(first.to_string()),
+            );
+        }
+        names.insert(key, line);
+    }
+    Ok(partner)
 }
 
 /// A function from a theme as written in the file to the team's slug: by slug or label.
 fn theme_index(themes: &BTreeMap<String, String>) -> impl Fn(&str) -> Option<String> + '_ {
-    let fold = |text: &str| super::edit::name_key(text);
-    let by_key: BTreeMap<String, &String> = themes
-        .iter()
-        .flat_map(|(slug, label)| [(fold(slug), slug), (fold(label), slug)])
-        .collect();
+    let fold = |text: &str| super::name_key(text);
+    let mut by_key: BTreeMap<String, &String> = BTreeMap::new();
+    for (slug, label) in themes {
+        by_key.insert(fold(slug), slug);
+        by_key.insert(fold(label), slug);
+        // What the app calls a default theme where it differs from the team's label.
+        for (known, name) in ALSO_CALLED {
+            if known == slug {
+                by_key.entry(fold(name)).or_insert(slug);
+            }
+        }
+    }
     move |theme| by_key.get(&fold(theme)).map(|slug| (*slug).clone())
 }
+
+/// Names of default themes as the app shows them, where they differ from the label a new team
+/// starts with (`team::DEFAULT_THEMES`).
+const ALSO_CALLED: &[(&str, &str)] = &[("isolation", "Eenzaamheid")];
 
 /// `ja` / `nee` (also `yes`/`no`, `j`/`n`, `x`, `1`/`0`, `waar`/`onwaar`); empty is `nee`.
 fn yes_no(field: &str) -> Option<bool> {
@@ -370,7 +449,9 @@ mod tests {
                    \"Wonen; geld\";CAW Noord;info@caw.be;ja;\"budget; schulden\"\n\
                    ;;;;\n\
                    housing;Huurdersbond;;nee\n";
-        let rows = read(csv, &themes()).unwrap();
+        let read = read(csv, &themes());
+        assert_eq!(read.errors, []);
+        let rows = read.rows;
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].partner.name, "CAW Noord");
@@ -386,7 +467,9 @@ mod tests {
     #[test]
     fn a_bad_line_is_named_with_its_column() {
         let at = |csv: &str| {
-            let e = read(csv, &themes()).unwrap_err();
+            let read = read(csv, &themes());
+            assert_eq!(read.errors.len(), 1, "{read:?}");
+            let e = read.errors[0].clone();
             (e.line, e.column, e.problem)
         };
         assert_eq!(
@@ -426,8 +509,31 @@ mod tests {
     }
 
     #[test]
+    fn every_bad_line_is_reported_but_a_bad_first_line_alone() {
+        let read = read(
+            "naam,themas,beroepsgeheim\nA,wonen,ja\nB,x,ja\nC,geld,soms\nD,eenzaamheid,\n",
+            &themes(),
+        );
+        let lines: Vec<u64> = read.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4]);
+        assert_eq!(read.rows.len(), 2);
+        assert_eq!(read.rows[1].partner.themes, ["isolation"]);
+        let read = super::read("naam,x,y\nB,x,ja\n", &themes());
+        assert_eq!(read.errors.len(), 1);
+        assert_eq!(read.errors[0].problem, ImportProblem::UnknownColumn);
+        let many: String = std::iter::once("naam,beroepsgeheim\n".to_string())
+            .chain((0..60).map(|i| format!("P{i},soms\n")))
+            .collect();
+        let bad = BadFile::of(super::read(&many, &themes()).errors);
+        assert_eq!((bad.errors.len(), bad.total), (MAX_REPORTED, 60));
+        assert_eq!(bad.errors[0].line, 2);
+    }
+
+    #[test]
     fn every_column_of_the_example_is_known_and_its_rows_read() {
-        let rows = read(EXAMPLE_DIRECTORY, &themes()).unwrap();
+        let read = read(EXAMPLE_DIRECTORY, &themes());
+        assert_eq!(read.errors, []);
+        let rows = read.rows;
         assert!((25..=30).contains(&rows.len()), "{}", rows.len());
         assert!(rows.iter().all(|r| !r.partner.themes.is_empty()));
     }

@@ -439,7 +439,9 @@ fn a_bad_row_names_its_line_and_column_and_nothing_is_imported() {
         ("D,,,,,,te veel", "", ImportProblem::TooManyFields),
     ] {
         match store.import_partners(&me, &file(bad_row)) {
-            Err(StoreError::Import(error)) => {
+            Err(StoreError::Import(bad)) => {
+                assert_eq!(bad.total, 1, "{bad}");
+                let error = &bad.errors[0];
                 assert_eq!(
                     (error.line, error.column.as_str(), &error.problem),
                     (8, column, &problem),
@@ -451,6 +453,20 @@ fn a_bad_row_names_its_line_and_column_and_nothing_is_imported() {
         assert_eq!(store.dump_query_tables().unwrap(), before, "{bad_row}");
         assert_eq!(store.document_heads(me.team.as_str()).unwrap(), heads);
     }
+    // Every bad line is reported, the reading's and the editor's, in file order.
+    let two = format!("{header}\nX,,,,x@y,\nY,,,,,soms\nCAW Noord,,,09,,\n");
+    match store.import_partners(&me, &two) {
+        Err(StoreError::Import(bad)) => {
+            let lines: Vec<(u64, &str)> = bad
+                .errors
+                .iter()
+                .map(|e| (e.line, e.column.as_str()))
+                .collect();
+            assert_eq!(lines, [(2, "email"), (3, "beroepsgeheim"), (4, "telefoon")]);
+        }
+        other => panic!("expected an import error, got {other:?}"),
+    }
+    assert_eq!(store.dump_query_tables().unwrap(), before);
     // The file with its bad row left out is imported whole.
     let done = store.import_partners(&me, &file("")).unwrap();
     assert_eq!(done.added, 5);

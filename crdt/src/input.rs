@@ -32,6 +32,14 @@ pub enum Problem {
     NeedsHttps,
     /// A statement that must be confirmed (ticked) is not.
     Unconfirmed,
+    /// Not an e-mail address (`naam@organisatie.be`).
+    NotAnEmail,
+    /// Not a phone number (digits, spaces and `+ ( ) . / -`).
+    NotAPhone,
+    /// Not a web address (`www.organisatie.be` or `https://…`).
+    NotAWebAddress,
+    /// Another item already has this value (a partner's name).
+    Duplicate,
 }
 
 impl fmt::Display for Problem {
@@ -48,6 +56,10 @@ impl fmt::Display for Problem {
             Problem::NotAllowedNow => f.write_str("cannot be changed in the current state"),
             Problem::NeedsHttps => f.write_str("must start with https://"),
             Problem::Unconfirmed => f.write_str("must be confirmed"),
+            Problem::NotAnEmail => f.write_str("is not an e-mail address"),
+            Problem::NotAPhone => f.write_str("is not a phone number"),
+            Problem::NotAWebAddress => f.write_str("is not a web address"),
+            Problem::Duplicate => f.write_str("is already taken"),
         }
     }
 }
@@ -100,6 +112,83 @@ fn limit(field: &'static str, text: &str, max: usize) -> Result<String, InputErr
         return Err(InputError::new(field, Problem::TooLong { max }));
     }
     Ok(text.to_string())
+}
+
+/// An optional e-mail address (empty becomes `None`): one `@` between a local part without
+/// spaces and a domain of at least two labels (letters, digits and `-`), at most 254
+/// characters.
+pub fn email(field: &'static str, text: Option<&str>) -> Result<Option<String>, InputError> {
+    let Some(text) = optional(field, text, 254)? else {
+        return Ok(None);
+    };
+    let bad = || InputError::new(field, Problem::NotAnEmail);
+    let (local, domain) = text.split_once('@').ok_or_else(bad)?;
+    let local_ok = !local.is_empty()
+        && local.chars().count() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"@\"(),:;<>[]\\".contains(c));
+    if !local_ok || !domain_name(domain) {
+        return Err(bad());
+    }
+    Ok(Some(text))
+}
+
+/// Whether `domain` is a domain name of at least two labels of letters, digits and `-` (not
+/// at a label's ends), the last of at least two letters.
+fn domain_name(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.chars().count() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
+}
+
+/// An optional phone number (empty becomes `None`): digits, spaces and `( ) . / -`, a `+`
+/// only in front, 3 (a helpline such as 106) to 15 digits, at most 30 characters. Kept as
+/// typed.
+pub fn phone(field: &'static str, text: Option<&str>) -> Result<Option<String>, InputError> {
+    let Some(text) = optional(field, text, 30)? else {
+        return Ok(None);
+    };
+    let rest = text.strip_prefix('+').unwrap_or(&text);
+    let digits = rest.chars().filter(char::is_ascii_digit).count();
+    let shape = rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || " ()./-".contains(c));
+    if !shape || !(3..=15).contains(&digits) {
+        return Err(InputError::new(field, Problem::NotAPhone));
+    }
+    Ok(Some(text))
+}
+
+/// An optional web address (empty becomes `None`): `http://` or `https://` or nothing, then a
+/// domain name ([`domain_name`]), then optionally a path; no spaces, at most 200 characters.
+/// Kept as typed.
+pub fn web_address(field: &'static str, text: Option<&str>) -> Result<Option<String>, InputError> {
+    let Some(text) = optional(field, text, SHORT_TEXT)? else {
+        return Ok(None);
+    };
+    let lower = text.to_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.split_once(':').map_or(host, |(host, _port)| host);
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) || !domain_name(host) {
+        return Err(InputError::new(field, Problem::NotAWebAddress));
+    }
+    Ok(Some(text))
 }
 
 /// A date in `YYYY-MM-DD` form, returned normalised.
@@ -219,6 +308,88 @@ mod tests {
             search_year("year", Some("1850")),
             Err(InputError::new("year", Problem::OutOfRange))
         );
+    }
+
+    #[test]
+    fn e_mail_addresses_phone_numbers_and_web_addresses_have_their_shape() {
+        for good in [
+            "info@caw.be",
+            " onthaal.gent@ocmw-gent.be ",
+            "a+b@sub.domein.vlaanderen",
+        ] {
+            assert_eq!(
+                email("email", Some(good)),
+                Ok(Some(good.trim().into())),
+                "{good}"
+            );
+        }
+        assert_eq!(email("email", Some(" ")), Ok(None));
+        for bad in [
+            "info",
+            "info@",
+            "@caw.be",
+            "info@caw",
+            "in fo@caw.be",
+            "info@@caw.be",
+            "info@caw..be",
+            "info@-caw.be",
+            "info@caw.b",
+            "info@caw.b3",
+            ".a@caw.be",
+        ] {
+            assert_eq!(
+                email("email", Some(bad)),
+                Err(InputError::new("email", Problem::NotAnEmail)),
+                "{bad}"
+            );
+        }
+        let long = format!("{}@caw.be", "a".repeat(250));
+        assert_eq!(
+            email("email", Some(&long)).unwrap_err().problem,
+            Problem::TooLong { max: 254 }
+        );
+        for good in [
+            "09 123 45 67",
+            "+32 9 123 45 67",
+            "09/123.45.67",
+            "106",
+            "0800-12 345",
+        ] {
+            assert_eq!(phone("phone", Some(good)), Ok(Some(good.into())), "{good}");
+        }
+        for bad in [
+            "12",
+            "bel ons",
+            "09 123 45 67 of 09 765",
+            "+32 +9",
+            "0470 12 34 56 78 90 12",
+        ] {
+            assert!(phone("phone", Some(bad)).is_err(), "{bad}");
+        }
+        for good in [
+            "www.caw.be",
+            "https://www.caw.be/contact",
+            "http://huurders.be:8080/x",
+        ] {
+            assert_eq!(
+                web_address("website", Some(good)),
+                Ok(Some(good.into())),
+                "{good}"
+            );
+        }
+        for bad in [
+            "caw",
+            "www.caw .be",
+            "ftp//caw.be",
+            "https://",
+            "https://caw",
+        ] {
+            assert_eq!(
+                web_address("website", Some(bad)),
+                Err(InputError::new("website", Problem::NotAWebAddress)),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

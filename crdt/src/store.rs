@@ -23,6 +23,7 @@ mod cases;
 mod changes;
 mod codes;
 mod corrections;
+mod directory;
 pub mod document;
 mod followup;
 mod frontdoor;
@@ -48,6 +49,7 @@ pub use caseload::{
 };
 pub use cases::TaskDue;
 pub use corrections::RemovedCase;
+pub use directory::{Imported, PartnerRow};
 pub use followup::{DueGroup, DueWhen};
 pub(crate) use intake::fold;
 pub use intake::{ClientMatch, IntakeRow};
@@ -164,6 +166,9 @@ pub enum StoreError {
         /// What was written that may not be.
         detail: String,
     },
+    /// A CSV file of partners has bad lines; nothing of it was stored.
+    #[error("the file cannot be imported: {0}")]
+    Import(#[from] crate::team::import::BadFile),
     /// Joining a team failed on this side (an answer that is not valid, no randomness, an
     /// unreadable invitation record); nothing was stored.
     #[error("joining the team failed: {0}")]
@@ -302,6 +307,9 @@ impl Store {
         }
         if found > 0 && found < migration::REFERRAL_MILESTONES {
             store.reproject(DocKind::Referral)?;
+        }
+        if found > 0 && found < migration::PARTNER_DIRECTORY {
+            store.reproject(DocKind::Team)?;
         }
         Ok(store)
     }

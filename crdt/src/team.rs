@@ -8,16 +8,18 @@
 //!
 //! Writes go through [`TeamEditor`] (one method per allowed change, each validating its input;
 //! member and device changes for admins only); reads hydrate the whole [`Team`]. `model` holds
-//! the types, `edit` the editor.
+//! the types, `edit` the editor (`edit/partner.rs`: the partner directory), `import` reading a
+//! partner directory from CSV (and the example directory shipped with Nabij).
 
 mod edit;
+pub mod import;
 mod model;
 
-pub(crate) use edit::theme_slug;
 pub use edit::{
-    MemberUpdate, NewDevice, NewEnvelope, NewMember, NewPartner, PartnerUpdate, TeamEditor,
-    create_team,
+    MAX_SERVICES, MemberUpdate, NewDevice, NewEnvelope, NewMember, NewPartner, PartnerUpdate,
+    TeamEditor, create_team,
 };
+pub(crate) use edit::{name_key, theme_slug};
 pub use model::{
     ClientIndexEntry, DEFAULT_RETENTION_YEARS, DEFAULT_THEMES, Device, Envelope, Member, Partner,
     Settings, Team,

@@ -4,6 +4,7 @@
 pub mod case;
 pub mod caseload;
 pub mod correction;
+pub mod directory;
 pub mod intake;
 pub mod referral;
 pub mod store;

@@ -5,6 +5,7 @@
 use nabij_crdt::doc::DocError;
 use nabij_crdt::input::{InputError, Problem as InputProblem};
 use nabij_crdt::store::{KeyError, StoreError};
+use nabij_crdt::team::import::ImportProblem;
 use serde::Serialize;
 
 /// What went wrong, as far as the UI needs to know.
@@ -65,6 +66,26 @@ pub enum Problem {
     /// An address that must start with `https://`.
     NeedsHttps,
     Unconfirmed,
+    /// Not an e-mail address.
+    NotAnEmail,
+    /// Not a phone number.
+    NotAPhone,
+    /// Not a web address.
+    NotAWebAddress,
+    /// Another item has this value already (a partner's name; a name on an earlier line).
+    Duplicate,
+    /// A CSV file's first line lacks this column.
+    MissingColumn,
+    /// A CSV file's first line names a column that is not known.
+    UnknownColumn,
+    /// A CSV file's first line names this column twice.
+    RepeatedColumn,
+    /// A CSV row has more fields than the first line has columns.
+    TooManyFields,
+    /// A theme the team does not have.
+    UnknownTheme,
+    /// Not `ja` or `nee`.
+    NotYesNo,
 }
 
 /// An error crossing the IPC boundary.
@@ -96,9 +117,23 @@ impl IpcError {
 
     /// A validation error on `field`.
     pub fn invalid(input: &InputError) -> Self {
-        let (problem, max) = match input.problem {
+        let (problem, max) = Problem::of(&input.problem);
+        Self {
+            code: ErrorCode::Invalid,
+            message: input.to_string(),
+            field: Some(input.field.to_string()),
+            problem: Some(problem),
+            max,
+        }
+    }
+}
+
+impl Problem {
+    /// The code of an engine problem, and the maximum length for `too_long`.
+    pub fn of(problem: &InputProblem) -> (Self, Option<u32>) {
+        match problem {
             InputProblem::Empty => (Problem::Empty, None),
-            InputProblem::TooLong { max } => (Problem::TooLong, u32::try_from(max).ok()),
+            InputProblem::TooLong { max } => (Problem::TooLong, u32::try_from(*max).ok()),
             InputProblem::InvalidDate => (Problem::InvalidDate, None),
             InputProblem::OutOfRange => (Problem::OutOfRange, None),
             InputProblem::InFuture => (Problem::InFuture, None),
@@ -108,13 +143,24 @@ impl IpcError {
             InputProblem::NotAllowedNow => (Problem::NotAllowedNow, None),
             InputProblem::NeedsHttps => (Problem::NeedsHttps, None),
             InputProblem::Unconfirmed => (Problem::Unconfirmed, None),
-        };
-        Self {
-            code: ErrorCode::Invalid,
-            message: input.to_string(),
-            field: Some(input.field.to_string()),
-            problem: Some(problem),
-            max,
+            InputProblem::NotAnEmail => (Problem::NotAnEmail, None),
+            InputProblem::NotAPhone => (Problem::NotAPhone, None),
+            InputProblem::NotAWebAddress => (Problem::NotAWebAddress, None),
+            InputProblem::Duplicate => (Problem::Duplicate, None),
+        }
+    }
+
+    /// The code of what is wrong at a line of an imported file.
+    pub fn of_import(problem: &ImportProblem) -> (Self, Option<u32>) {
+        match problem {
+            ImportProblem::Field(problem) => Self::of(problem),
+            ImportProblem::MissingColumn => (Problem::MissingColumn, None),
+            ImportProblem::UnknownColumn => (Problem::UnknownColumn, None),
+            ImportProblem::RepeatedColumn => (Problem::RepeatedColumn, None),
+            ImportProblem::TooManyFields => (Problem::TooManyFields, None),
+            ImportProblem::UnknownTheme => (Problem::UnknownTheme, None),
+            ImportProblem::NotYesNo => (Problem::NotYesNo, None),
+            ImportProblem::RepeatedName => (Problem::Duplicate, None),
         }
     }
 }
@@ -133,7 +179,7 @@ impl From<StoreError> for IpcError {
             StoreError::Key(
                 KeyError::NoKeyring | KeyError::KeyringLocked(_) | KeyError::Keyring(_),
             ) => ErrorCode::KeyringUnavailable,
-            StoreError::Document(DocError::Input(_)) => ErrorCode::Invalid,
+            StoreError::Document(DocError::Input(_)) | StoreError::Import(_) => ErrorCode::Invalid,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::DataDir { .. }
             | StoreError::Open { .. }

@@ -1,5 +1,6 @@
 //! The team document as a [`Kind`]: every device of the team reads it, but it is never accepted
-//! new from a peer (a device gets it when it joins); its rows are the front door's client index.
+//! new from a peer (a device gets it when it joins); its rows are the front door's client index,
+//! which members work for which partner, and the partner directory.
 //! Who may change its members and devices is `store::team_rules`.
 
 use automerge::{AutoCommit, ChangeHash};
@@ -7,7 +8,7 @@ use rusqlite::Connection;
 
 use super::{Kind, Known, Scope};
 use crate::doc::{DocError, DocKind, check_header};
-use crate::store::table::{client_index, member_partner};
+use crate::store::table::{client_index, member_partner, partner};
 use crate::sync::access::Readers;
 use crate::team::Team;
 
@@ -40,6 +41,7 @@ impl Kind for Team {
 
     fn project(&self, tx: &Connection, id: &str, _doc: &AutoCommit) -> rusqlite::Result<()> {
         client_index::write(tx, id, self)?;
-        member_partner::write(tx, id, self)
+        member_partner::write(tx, id, self)?;
+        partner::write(tx, id, self)
     }
 }

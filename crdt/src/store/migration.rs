@@ -67,8 +67,11 @@ pub(crate) const INTAKE_NAMES: u32 = 5;
 /// The schema version from which referrals have their milestones (migration 6).
 pub(crate) const REFERRAL_MILESTONES: u32 = 6;
 
+/// The schema version from which the partner directory has its table (migration 7).
+pub(crate) const PARTNER_DIRECTORY: u32 = 7;
+
 /// The schema version this build writes: the last migration.
-pub const CURRENT_VERSION: u32 = 6;
+pub const CURRENT_VERSION: u32 = 7;
 
 /// The schema version of an open database.
 pub fn version(conn: &Connection) -> Result<u32, StoreError> {

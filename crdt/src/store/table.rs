@@ -12,6 +12,7 @@ pub(crate) mod client_index;
 pub(crate) mod doc_reader;
 pub(crate) mod intake_queue;
 pub(crate) mod member_partner;
+pub(crate) mod partner;
 pub mod referral;
 pub(crate) mod search_source;
 pub(crate) mod task;
@@ -34,6 +35,7 @@ pub(crate) const SCHEMAS: &[&[Step]] = &[
     search_source::SCHEMA,
     case_removed::SCHEMA,
     member_partner::SCHEMA,
+    partner::SCHEMA,
     doc_reader::SCHEMA,
 ];
 
@@ -48,6 +50,7 @@ pub(crate) const TABLES: &[&str] = &[
     "client_index",
     "case_removed",
     "member_partner",
+    "partner",
 ];
 
 /// Empty every query table.

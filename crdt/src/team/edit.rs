@@ -39,44 +39,6 @@ pub struct MemberUpdate {
     pub admin: Option<bool>,
 }
 
-/// A partner organisation to add.
-#[derive(Debug, Clone, Default)]
-pub struct NewPartner {
-    /// Name.
-    pub name: String,
-    /// What it offers.
-    pub services: Vec<String>,
-    /// Theme slugs it helps with (each must be a theme of the team).
-    pub themes: Vec<String>,
-    /// Address.
-    pub address: Option<String>,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// Opening hours.
-    pub opening_hours: Option<String>,
-    /// Whether its workers are bound by professional secrecy.
-    pub bound_by_secrecy: bool,
-}
-
-/// Fields of a partner to change (`None`: leave as is; `Some("")` clears an optional text).
-#[derive(Debug, Clone, Default)]
-pub struct PartnerUpdate {
-    /// New name.
-    pub name: Option<String>,
-    /// New list of services.
-    pub services: Option<Vec<String>>,
-    /// New list of theme slugs.
-    pub themes: Option<Vec<String>>,
-    /// New address.
-    pub address: Option<String>,
-    /// New phone number.
-    pub phone: Option<String>,
-    /// New opening hours.
-    pub opening_hours: Option<String>,
-    /// Bound by professional secrecy or not.
-    pub bound_by_secrecy: Option<bool>,
-}
-
 /// A device to register.
 #[derive(Debug, Clone, Default)]
 pub struct NewDevice {
@@ -140,7 +102,11 @@ pub(crate) fn theme_slug(field: &'static str, text: &str) -> Result<String, Inpu
 }
 
 /// Trimmed non-empty texts of at most `max` characters, without repeats, in the given order.
-fn text_list(field: &'static str, items: &[String], max: usize) -> Result<Vec<String>, InputError> {
+pub(super) fn text_list(
+    field: &'static str,
+    items: &[String],
+    max: usize,
+) -> Result<Vec<String>, InputError> {
     let mut out: Vec<String> = Vec::with_capacity(items.len());
     for text in items {
         if let Some(text) = input::optional(field, Some(text), max)?
@@ -478,8 +444,9 @@ impl<'a> TeamEditor<'a> {
     }
 
     /// Say which partner organisation of the directory a member works for (`None`: none), admins
-    /// only. The member's organisation becomes the partner's name, and the member's devices
-    /// receive the partner's referrals from then on.
+    /// only. The member's organisation becomes the partner's name (and is cleared with `None`
+    /// when it was that name), and the member's devices receive the partner's referrals from
+    /// then on.
     pub fn set_member_partner(
         &mut self,
         member: &MemberId,
@@ -487,17 +454,22 @@ impl<'a> TeamEditor<'a> {
     ) -> Result<(), DocError> {
         self.require_admin()?;
         let id = member.as_str();
-        self.current_member(id)?;
+        let current = self.current_member(id)?;
+        let mut partners = self.partners()?;
         let organisation = match partner {
             Some(partner) => {
-                let name = self
-                    .partners()?
+                let name = partners
                     .remove(partner.as_str())
                     .ok_or_else(|| InputError::new("partner", Problem::NotFound))?
                     .name;
-                Some(name)
+                Some(Some(name))
             }
-            None => None,
+            // No partner any more: an organisation that was the partner's name goes with it.
+            None => {
+                let was = current.partner.as_deref().and_then(|p| partners.get(p));
+                was.is_some_and(|p| current.organisation.as_deref() == Some(p.name.as_str()))
+                    .then_some(None)
+            }
         };
         let partner = partner.map(|p| p.as_str().to_string());
         set_field(self.doc, "members", "member", id, "partner", partner)?;
@@ -508,84 +480,7 @@ impl<'a> TeamEditor<'a> {
                 "member",
                 id,
                 "organisation",
-                Some(organisation),
-            )?;
-        }
-        Ok(())
-    }
-
-    /// Add a partner organisation; returns its item id.
-    pub fn add_partner(&mut self, new: NewPartner) -> Result<ItemId, DocError> {
-        let partner = Partner {
-            name: input::required("name", &new.name, SHORT_TEXT)?,
-            services: text_list("services", &new.services, SHORT_TEXT)?,
-            themes: self.theme_list("themes", &new.themes)?,
-            address: input::optional("address", new.address.as_deref(), SHORT_TEXT)?,
-            phone: input::optional("phone", new.phone.as_deref(), SHORT_TEXT)?,
-            opening_hours: input::optional(
-                "opening_hours",
-                new.opening_hours.as_deref(),
-                SHORT_TEXT,
-            )?,
-            bound_by_secrecy: new.bound_by_secrecy,
-        };
-        let id = ItemId::random();
-        put_item(self.doc, "partners", id.as_str(), &partner)?;
-        Ok(id)
-    }
-
-    /// Change fields of a partner organisation.
-    pub fn update_partner(
-        &mut self,
-        partner: &ItemId,
-        update: PartnerUpdate,
-    ) -> Result<(), DocError> {
-        let id = partner.as_str();
-        if item(self.doc, "partners", id)?.is_none() {
-            return Err(InputError::new("partner", Problem::NotFound).into());
-        }
-        let name = match update.name {
-            Some(name) => Some(input::required("name", &name, SHORT_TEXT)?),
-            None => None,
-        };
-        let services = match update.services {
-            Some(services) => Some(text_list("services", &services, SHORT_TEXT)?),
-            None => None,
-        };
-        let themes = match update.themes {
-            Some(themes) => Some(self.theme_list("themes", &themes)?),
-            None => None,
-        };
-        let mut texts = Vec::new();
-        for (field, value) in [
-            ("address", update.address),
-            ("phone", update.phone),
-            ("opening_hours", update.opening_hours),
-        ] {
-            if let Some(value) = value {
-                texts.push((field, input::optional(field, Some(&value), SHORT_TEXT)?));
-            }
-        }
-        if let Some(name) = name {
-            set_field(self.doc, "partners", "partner", id, "name", name)?;
-        }
-        if let Some(services) = services {
-            set_field(self.doc, "partners", "partner", id, "services", services)?;
-        }
-        if let Some(themes) = themes {
-            set_field(self.doc, "partners", "partner", id, "themes", themes)?;
-        }
-        for (field, value) in texts {
-            set_field(self.doc, "partners", "partner", id, field, value)?;
-        }
-        if let Some(secrecy) = update.bound_by_secrecy {
-            set_field(
-                self.doc,
-                "partners",
-                "partner",
-                id,
-                "bound_by_secrecy",
-                secrecy,
+                organisation,
             )?;
         }
         Ok(())
@@ -692,6 +587,10 @@ impl<'a> TeamEditor<'a> {
         Ok(())
     }
 }
+
+mod partner;
+pub(crate) use partner::name_key;
+pub use partner::{MAX_SERVICES, NewPartner, PartnerUpdate};
 
 #[cfg(test)]
 mod tests;

@@ -123,7 +123,8 @@ pub struct Device {
     pub addresses: Vec<String>,
 }
 
-/// A partner organisation the team refers people to.
+/// A partner organisation the team refers people to (an entry of the "sociale kaart"). The
+/// fields added after the first version are absent in teams from before: read as `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Partner {
     /// Name.
@@ -136,10 +137,32 @@ pub struct Partner {
     pub address: Option<String>,
     /// Phone number.
     pub phone: Option<String>,
+    /// E-mail address.
+    #[autosurgeon(missing = "Option::default")]
+    pub email: Option<String>,
+    /// Web address.
+    #[autosurgeon(missing = "Option::default")]
+    pub website: Option<String>,
     /// When it is open.
     pub opening_hours: Option<String>,
+    /// Whom to ask for there.
+    #[autosurgeon(missing = "Option::default")]
+    pub contact_person: Option<String>,
     /// Whether its workers are bound by professional secrecy ("beroepsgeheim").
     pub bound_by_secrecy: bool,
+    /// The member who added it (the change that wrote this is signed by that member's device;
+    /// a peer's change that names anyone else is refused, see `store::team_rules`).
+    #[autosurgeon(missing = "Option::default")]
+    pub added_by: Option<String>,
+    /// When it was added (ms since epoch, the author's clock).
+    #[autosurgeon(missing = "Option::default")]
+    pub added_at: Option<i64>,
+    /// The member who changed it last (checked like `added_by`).
+    #[autosurgeon(missing = "Option::default")]
+    pub changed_by: Option<String>,
+    /// When it was changed last (ms since epoch, the author's clock).
+    #[autosurgeon(missing = "Option::default")]
+    pub changed_at: Option<i64>,
 }
 
 /// A yearly budget for aid on one theme.

@@ -14,6 +14,7 @@ mod corrections_case;
 mod corruption;
 mod crash;
 mod dates;
+mod directory;
 mod fixtures;
 mod frontdoor;
 mod join;

@@ -259,6 +259,7 @@ fn the_referral_letter_holds_what_passed_the_gate_and_not_what_the_case_also_has
         phone: Some(phone.into()),
         opening_hours: None,
         bound_by_secrecy: true,
+        ..NewPartner::default()
     };
     let caw = partner("CAW Limburg", "Hasseltweg 12, 3600 Genk", "089 11 22 33");
     let caw = store

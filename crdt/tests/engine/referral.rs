@@ -49,6 +49,7 @@ fn partner(name: &str, bound: bool) -> NewPartner {
         phone: Some("09 123 45 67".into()),
         opening_hours: None,
         bound_by_secrecy: bound,
+        ..NewPartner::default()
     }
 }
 

@@ -4,7 +4,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use nabij_crdt::id::{DeviceId, MemberId};
+use nabij_crdt::id::{DeviceId, ItemId, MemberId};
 use nabij_crdt::invite::{Invitation, InviteError};
 use nabij_crdt::store::invitation::Refusal;
 use nabij_crdt::team::NewMember;
@@ -285,6 +285,8 @@ pub struct InviteRequest {
     pub name: Option<String>,
     /// The new colleague's role (when `member_id` is none).
     pub role: Option<String>,
+    /// The partner of the directory the new colleague works for (when `member_id` is none).
+    pub partner_id: Option<String>,
 }
 
 /// An invitation to show: its text and its QR code.
@@ -325,16 +327,31 @@ pub fn create_invitation(
                     nabij_crdt::input::Problem::NotFound,
                 ))
             })?,
-            None => store.edit_team(&store.author(me)?, &me.team, |t| {
-                t.add_member(
-                    NewMember {
-                        name: request.name.unwrap_or_default(),
-                        role: request.role.unwrap_or_default(),
-                        organisation: None,
-                    },
-                    false,
-                )
-            })?,
+            None => {
+                let partner = match request.partner_id.as_deref() {
+                    Some(id) => Some(ItemId::parse(id).map_err(|_| {
+                        IpcError::invalid(&nabij_crdt::input::InputError::new(
+                            "partner",
+                            nabij_crdt::input::Problem::NotFound,
+                        ))
+                    })?),
+                    None => None,
+                };
+                store.edit_team(&store.author(me)?, &me.team, |t| {
+                    let member = t.add_member(
+                        NewMember {
+                            name: request.name.unwrap_or_default(),
+                            role: request.role.unwrap_or_default(),
+                            organisation: None,
+                        },
+                        false,
+                    )?;
+                    if let Some(partner) = &partner {
+                        t.set_member_partner(&member, Some(partner))?;
+                    }
+                    Ok(member)
+                })?
+            }
         };
         let invitation = store.create_invitation(me, &member, &addresses)?;
         let team = store.open_team(&me.team)?;

@@ -66,9 +66,12 @@ pub struct StartTeamRequest {
     pub role: String,
     /// My organisation.
     pub organisation: Option<String>,
+    /// Load the example partner directory into the new team.
+    pub example_directory: bool,
 }
 
-/// First start: create a team with me as its first member.
+/// First start: create a team with me as its first member (and, if asked, the example partner
+/// directory).
 #[tauri::command]
 #[specta::specta]
 pub fn start_team(
@@ -81,7 +84,11 @@ pub fn start_team(
         role: request.role,
         organisation: request.organisation,
     };
-    let profile = store.start_team(&request.team_name, me)?;
+    let profile = if request.example_directory {
+        store.start_team_with_example_directory(&request.team_name, me)?
+    } else {
+        store.start_team(&request.team_name, me)?
+    };
     profile_view(&mut store, &profile)
 }
 
@@ -97,6 +104,10 @@ pub struct MemberView {
     pub role: String,
     /// Organisation.
     pub organisation: Option<String>,
+    /// The partner of the directory the member works for (its id), if any.
+    pub partner_id: Option<String>,
+    /// Whether the member is an admin.
+    pub admin: bool,
 }
 
 /// The team's current members, by name.
@@ -114,6 +125,8 @@ pub fn team_members(state: State<'_, AppState>) -> Result<Vec<MemberView>, IpcEr
                 name: m.name,
                 role: m.role,
                 organisation: m.organisation,
+                partner_id: m.partner.filter(|p| team.partners.contains_key(p)),
+                admin: m.admin,
             })
             .collect();
         members.sort_by(|a, b| a.name.cmp(&b.name));

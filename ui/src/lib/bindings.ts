@@ -85,12 +85,27 @@ export const commands = {
 	removedCases: () => typedError<RemovedCaseRow[], IpcError_Serialize>(__TAURI_INVOKE("removed_cases")),
 	/**  My profile, or nothing when this device has none yet (first start). */
 	profile: () => typedError<ProfileView_Serialize | null, IpcError_Serialize>(__TAURI_INVOKE("profile")),
-	/**  First start: create a team with me as its first member. */
+	/**
+	 *  First start: create a team with me as its first member (and, if asked, the example partner
+	 *  directory).
+	 */
 	startTeam: (request: StartTeamRequest_Deserialize) => typedError<ProfileView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("start_team", { request })),
 	/**  The team's current members, by name. */
 	teamMembers: () => typedError<MemberView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("team_members")),
 	/**  The team's themes. */
 	themes: () => typedError<ThemeView[], IpcError_Serialize>(__TAURI_INVOKE("themes")),
+	/**  The partners matching a search, of a theme, a theme first. */
+	directory: (request: DirectoryQuery_Deserialize) => typedError<PartnerView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("directory", { request })),
+	/**  Add a partner (any member). */
+	addPartner: (request: PartnerRequest) => typedError<PartnerView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("add_partner", { request })),
+	/**  Change a partner (any member): every field as the dialog shows it. */
+	updatePartner: (partnerId: string, request: PartnerRequest) => typedError<PartnerView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("update_partner", { partnerId, request })),
+	/**  Import partners from the text of a CSV file (the columns in the README): all or nothing. */
+	importPartners: (csv: string) => typedError<ImportOutcome_Serialize, IpcError_Serialize>(__TAURI_INVOKE("import_partners", { csv })),
+	/**  Load the example directory (27 fictional organisations). */
+	loadExampleDirectory: () => typedError<ImportedView, IpcError_Serialize>(__TAURI_INVOKE("load_example_directory")),
+	/**  Say which partner a member works for (`None`: another organisation or none); admins only. */
+	setMemberPartner: (memberId: string, partnerId: string | null) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("set_member_partner", { memberId, partnerId })),
 	/**  Register a question or signal; answers with the updated queue of open items. */
 	registerIntake: (request: IntakeRequest_Deserialize) => typedError<IntakeRowView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("register_intake", { request })),
 	/**  The intake queue (only items with `status` when given), newest first. */
@@ -589,6 +604,29 @@ export type DeviceView_Serialize = {
 	connected: boolean,
 };
 
+/**  What the directory is searched for. */
+export type DirectoryQuery = DirectoryQuery_Serialize | DirectoryQuery_Deserialize;
+
+/**  What the directory is searched for. */
+export type DirectoryQuery_Deserialize = {
+	/**  Typed words: each is a prefix of a word of the name, a service or a theme. */
+	query: string,
+	/**  Only partners of this theme (slug). */
+	theme?: string | null,
+	/**  Partners of this theme (slug) first, e.g. the theme of the question referred from. */
+	themeFirst?: string | null,
+};
+
+/**  What the directory is searched for. */
+export type DirectoryQuery_Serialize = {
+	/**  Typed words: each is a prefix of a word of the name, a service or a theme. */
+	query: string,
+	/**  Only partners of this theme (slug). */
+	theme: string | null,
+	/**  Partners of this theme (slug) first, e.g. the theme of the question referred from. */
+	themeFirst: string | null,
+};
+
 /**  The fields the worker ticks. */
 export type DiscloseRequest = DiscloseRequest_Serialize | DiscloseRequest_Deserialize;
 
@@ -808,6 +846,76 @@ export type HitFieldCode =
 /**  A journal entry's text. */
 "journal";
 
+/**  A bad line of an imported file. */
+export type ImportLineView = ImportLineView_Serialize | ImportLineView_Deserialize;
+
+/**  A bad line of an imported file. */
+export type ImportLineView_Deserialize = {
+	/**  The line in the file (1 is the line of column names). */
+	line: number,
+	/**
+	 *  The column as the README names it (`email`, `themas`, ...; an unknown one as the file
+	 *  writes it; empty for the row as a whole).
+	 */
+	column: string,
+	/**  What is wrong. */
+	problem: Problem,
+	/**  For `too_long`: the maximum length. */
+	max?: number | null,
+	/**  The value concerned, where that helps (an unknown theme, the earlier line of a name). */
+	value?: string | null,
+};
+
+/**  A bad line of an imported file. */
+export type ImportLineView_Serialize = {
+	/**  The line in the file (1 is the line of column names). */
+	line: number,
+	/**
+	 *  The column as the README names it (`email`, `themas`, ...; an unknown one as the file
+	 *  writes it; empty for the row as a whole).
+	 */
+	column: string,
+	/**  What is wrong. */
+	problem: Problem,
+	/**  For `too_long`: the maximum length. */
+	max: number | null,
+	/**  The value concerned, where that helps (an unknown theme, the earlier line of a name). */
+	value: string | null,
+};
+
+/**  What importing a file did: imported all of it, or nothing and the bad lines. */
+export type ImportOutcome = ImportOutcome_Serialize | ImportOutcome_Deserialize;
+
+/**  What importing a file did: imported all of it, or nothing and the bad lines. */
+export type ImportOutcome_Deserialize = {
+	/**  What was imported (none when a line is bad). */
+	imported?: ImportedView | null,
+	/**  The bad lines, in file order (the first 50). */
+	problems: ImportLineView_Deserialize[],
+	/**  How many lines were bad in all. */
+	badLines: number,
+};
+
+/**  What importing a file did: imported all of it, or nothing and the bad lines. */
+export type ImportOutcome_Serialize = {
+	/**  What was imported (none when a line is bad). */
+	imported: ImportedView | null,
+	/**  The bad lines, in file order (the first 50). */
+	problems: ImportLineView_Serialize[],
+	/**  How many lines were bad in all. */
+	badLines: number,
+};
+
+/**  What an import did. */
+export type ImportedView = {
+	/**  Partners added. */
+	added: number,
+	/**  Partners changed. */
+	updated: number,
+	/**  Partners already as the file has them. */
+	unchanged: number,
+};
+
 /**  Which list of referrals. */
 export type InboxCode = 
 /**  Received by my organisation. */
@@ -972,6 +1080,8 @@ export type InviteRequest_Deserialize = {
 	name?: string | null,
 	/**  The new colleague's role (when `member_id` is none). */
 	role?: string | null,
+	/**  The partner of the directory the new colleague works for (when `member_id` is none). */
+	partnerId?: string | null,
 };
 
 /**  Who to invite: an existing member (a second device) or a new colleague. */
@@ -982,6 +1092,8 @@ export type InviteRequest_Serialize = {
 	name: string | null,
 	/**  The new colleague's role (when `member_id` is none). */
 	role: string | null,
+	/**  The partner of the directory the new colleague works for (when `member_id` is none). */
+	partnerId: string | null,
 };
 
 /**  An error crossing the IPC boundary. */
@@ -1151,6 +1263,10 @@ export type MemberView_Deserialize = {
 	role: string,
 	/**  Organisation. */
 	organisation?: string | null,
+	/**  The partner of the directory the member works for (its id), if any. */
+	partnerId?: string | null,
+	/**  Whether the member is an admin. */
+	admin: boolean,
 };
 
 /**  A member of the team. */
@@ -1163,6 +1279,10 @@ export type MemberView_Serialize = {
 	role: string,
 	/**  Organisation. */
 	organisation: string | null,
+	/**  The partner of the directory the member works for (its id), if any. */
+	partnerId: string | null,
+	/**  Whether the member is an admin. */
+	admin: boolean,
 };
 
 /**  A message. */
@@ -1222,6 +1342,124 @@ export type OutcomeCode =
 "no_longer_needed" | 
 /**  Referred elsewhere. */
 "referred_elsewhere";
+
+/**  A partner's figures, from the team's own referrals on this device. */
+export type PartnerFiguresView = PartnerFiguresView_Serialize | PartnerFiguresView_Deserialize;
+
+/**  A partner's figures, from the team's own referrals on this device. */
+export type PartnerFiguresView_Deserialize = {
+	/**  Referrals sent to it (not withdrawn). */
+	sent: number,
+	/**  Of those it answered, the share it accepted (0 to 1). */
+	acceptedShare?: number | null,
+	/**  Median days from sending to first contact. */
+	medianDaysToFirstContact?: number | null,
+};
+
+/**  A partner's figures, from the team's own referrals on this device. */
+export type PartnerFiguresView_Serialize = {
+	/**  Referrals sent to it (not withdrawn). */
+	sent: number,
+	/**  Of those it answered, the share it accepted (0 to 1). */
+	acceptedShare: number | null,
+	/**  Median days from sending to first contact. */
+	medianDaysToFirstContact: number | null,
+};
+
+/**  A partner as the add/edit dialog sends it (every field; empty texts clear). */
+export type PartnerRequest = {
+	/**  Name. */
+	name: string,
+	/**  Services. */
+	services: string[],
+	/**  Theme slugs. */
+	themes: string[],
+	/**  Address. */
+	address: string,
+	/**  Phone number. */
+	phone: string,
+	/**  E-mail address. */
+	email: string,
+	/**  Web address. */
+	website: string,
+	/**  Opening hours. */
+	openingHours: string,
+	/**  Whom to ask for. */
+	contactPerson: string,
+	/**  Bound by professional secrecy. */
+	boundBySecrecy: boolean,
+};
+
+/**  A partner of the directory. */
+export type PartnerView = PartnerView_Serialize | PartnerView_Deserialize;
+
+/**  A partner of the directory. */
+export type PartnerView_Deserialize = {
+	/**  Item id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  What it offers. */
+	services: string[],
+	/**  Theme slugs. */
+	themes: string[],
+	/**  Address. */
+	address?: string | null,
+	/**  Phone number. */
+	phone?: string | null,
+	/**  E-mail address. */
+	email?: string | null,
+	/**  Web address. */
+	website?: string | null,
+	/**  Opening hours. */
+	openingHours?: string | null,
+	/**  Whom to ask for. */
+	contactPerson?: string | null,
+	/**  Whether its workers are bound by professional secrecy. */
+	boundBySecrecy: boolean,
+	/**  The member who changed it last (member id). */
+	changedBy?: string | null,
+	/**  When (ms since epoch). */
+	changedAtMs?: number | null,
+	/**  Members of the team who work for it (it works in Nabij when > 0). */
+	members: number,
+	/**  Its figures. */
+	figures: PartnerFiguresView_Deserialize,
+};
+
+/**  A partner of the directory. */
+export type PartnerView_Serialize = {
+	/**  Item id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  What it offers. */
+	services: string[],
+	/**  Theme slugs. */
+	themes: string[],
+	/**  Address. */
+	address: string | null,
+	/**  Phone number. */
+	phone: string | null,
+	/**  E-mail address. */
+	email: string | null,
+	/**  Web address. */
+	website: string | null,
+	/**  Opening hours. */
+	openingHours: string | null,
+	/**  Whom to ask for. */
+	contactPerson: string | null,
+	/**  Whether its workers are bound by professional secrecy. */
+	boundBySecrecy: boolean,
+	/**  The member who changed it last (member id). */
+	changedBy: string | null,
+	/**  When (ms since epoch). */
+	changedAtMs: number | null,
+	/**  Members of the team who work for it (it works in Nabij when > 0). */
+	members: number,
+	/**  Its figures. */
+	figures: PartnerFiguresView_Serialize,
+};
 
 /**  A person to add. */
 export type PersonRequest = PersonRequest_Serialize | PersonRequest_Deserialize;
@@ -1359,7 +1597,27 @@ export type Problem =
 /**  Not possible in the current state. */
 "not_allowed_now" | 
 /**  An address that must start with `https://`. */
-"needs_https" | "unconfirmed";
+"needs_https" | "unconfirmed" | 
+/**  Not an e-mail address. */
+"not_an_email" | 
+/**  Not a phone number. */
+"not_a_phone" | 
+/**  Not a web address. */
+"not_a_web_address" | 
+/**  Another item has this value already (a partner's name; a name on an earlier line). */
+"duplicate" | 
+/**  A CSV file's first line lacks this column. */
+"missing_column" | 
+/**  A CSV file's first line names a column that is not known. */
+"unknown_column" | 
+/**  A CSV file's first line names this column twice. */
+"repeated_column" | 
+/**  A CSV row has more fields than the first line has columns. */
+"too_many_fields" | 
+/**  A theme the team does not have. */
+"unknown_theme" | 
+/**  Not `ja` or `nee`. */
+"not_yes_no";
 
 /**  Who I am on this device, and my team. */
 export type ProfileView = ProfileView_Serialize | ProfileView_Deserialize;
@@ -1950,6 +2208,8 @@ export type StartTeamRequest_Deserialize = {
 	role: string,
 	/**  My organisation. */
 	organisation?: string | null,
+	/**  Load the example partner directory into the new team. */
+	exampleDirectory: boolean,
 };
 
 /**  What is needed to start a new team. */
@@ -1962,6 +2222,8 @@ export type StartTeamRequest_Serialize = {
 	role: string,
 	/**  My organisation. */
 	organisation: string | null,
+	/**  Load the example partner directory into the new team. */
+	exampleDirectory: boolean,
 };
 
 /**  Where a referral stands. */

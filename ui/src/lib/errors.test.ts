@@ -33,6 +33,16 @@ describe("errors next to fields", () => {
       "not_found",
       "not_allowed_now",
       "needs_https",
+      "not_an_email",
+      "not_a_phone",
+      "not_a_web_address",
+      "duplicate",
+      "missing_column",
+      "unknown_column",
+      "repeated_column",
+      "too_many_fields",
+      "unknown_theme",
+      "not_yes_no",
     ] as const) {
       expect(problemMessage(invalid("x", problem), nl)).toBe(nlBE[`problem.${problem}`]);
       expect(problemMessage(invalid("x", problem), english)).toBe(en[`problem.${problem}`]);

@@ -43,6 +43,26 @@ export function problemMessage(error: IpcError, tr: Translate): string {
       return tr("problem.needs_https");
     case "unconfirmed":
       return tr("problem.unconfirmed");
+    case "not_an_email":
+      return tr("problem.not_an_email");
+    case "not_a_phone":
+      return tr("problem.not_a_phone");
+    case "not_a_web_address":
+      return tr("problem.not_a_web_address");
+    case "duplicate":
+      return tr("problem.duplicate");
+    case "missing_column":
+      return tr("problem.missing_column");
+    case "unknown_column":
+      return tr("problem.unknown_column");
+    case "repeated_column":
+      return tr("problem.repeated_column");
+    case "too_many_fields":
+      return tr("problem.too_many_fields");
+    case "unknown_theme":
+      return tr("problem.unknown_theme");
+    case "not_yes_no":
+      return tr("problem.not_yes_no");
     default:
       return tr("error.invalid.body");
   }

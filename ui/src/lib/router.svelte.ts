@@ -7,6 +7,7 @@ export type Route =
   | { name: "case"; id: string }
   | { name: "tasks" }
   | { name: "referrals" }
+  | { name: "directory"; first?: string }
   | { name: "settings" };
 
 /** The route a location hash stands for; unknown hashes go home. */
@@ -22,6 +23,9 @@ export function parseRoute(hash: string): Route {
       return { name: first };
     case "case":
       return second ? { name: "case", id: decodeURIComponent(second) } : { name: "cases" };
+    case "directory":
+      // `#/directory/<theme>`: the partners for that theme first (from a question on a case).
+      return second ? { name: "directory", first: decodeURIComponent(second) } : { name: first };
     default:
       return { name: "home" };
   }
@@ -29,7 +33,10 @@ export function parseRoute(hash: string): Route {
 
 /** The hash (with `#`) of a route, for links. */
 export function href(route: Route): string {
-  return route.name === "case" ? `#/case/${encodeURIComponent(route.id)}` : `#/${route.name}`;
+  if (route.name === "case") return `#/case/${encodeURIComponent(route.id)}`;
+  if (route.name === "directory" && route.first)
+    return `#/directory/${encodeURIComponent(route.first)}`;
+  return `#/${route.name}`;
 }
 
 let current = $state<Route>(parseRoute(typeof location === "undefined" ? "" : location.hash));

@@ -7,6 +7,8 @@ describe("router", () => {
     expect(parseRoute("#/intake")).toEqual({ name: "intake" });
     expect(parseRoute("#/tasks")).toEqual({ name: "tasks" });
     expect(parseRoute("#/settings")).toEqual({ name: "settings" });
+    expect(parseRoute("#/directory")).toEqual({ name: "directory" });
+    expect(parseRoute("#/directory/housing")).toEqual({ name: "directory", first: "housing" });
     expect(parseRoute("#/case/abc-123")).toEqual({ name: "case", id: "abc-123" });
   });
 
@@ -23,6 +25,8 @@ describe("router", () => {
       { name: "cases" },
       { name: "case", id: "a b/c" },
       { name: "home" },
+      { name: "directory" },
+      { name: "directory", first: "mijn thema" },
     ] as const) {
       expect(parseRoute(href(route))).toEqual(route);
     }

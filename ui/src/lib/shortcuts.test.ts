@@ -27,8 +27,8 @@ describe("shortcutFor", () => {
   it("goes to the menu's screens with Alt and a digit", () => {
     expect(shortcutFor(press("1", { altKey: true }), false)).toEqual({ kind: "menu", index: 0 });
     expect(shortcutFor(press("5", { altKey: true }), true)).toEqual({ kind: "menu", index: 4 });
-    expect(shortcutFor(press("6", { altKey: true }), false)).toEqual({ kind: "menu", index: 5 });
-    expect(shortcutFor(press("7", { altKey: true }), false)).toBeNull();
+    expect(shortcutFor(press("7", { altKey: true }), false)).toEqual({ kind: "menu", index: 6 });
+    expect(shortcutFor(press("8", { altKey: true }), false)).toBeNull();
   });
 
   it("leaves ordinary typing alone", () => {

@@ -3,7 +3,7 @@
 //                   question or signal at the front door)
 //   Ctrl+F or /     search (the caseload's search, or the client search at the front door)
 //   Ctrl+S, Ctrl+Enter  save the form being filled in
-//   Alt+1 … Alt+6   the menu's screens, in order
+//   Alt+1 … Alt+7   the menu's screens, in order
 // The screens are not changed for this: the targets are found by the elements they already have.
 
 import { navigate, route, type Route } from "./router.svelte";
@@ -27,6 +27,7 @@ export const menuRoutes: Route[] = [
   { name: "cases" },
   { name: "tasks" },
   { name: "referrals" },
+  { name: "directory" },
   { name: "settings" },
 ];
 
@@ -52,11 +53,13 @@ const targets: Partial<Record<Route["name"], { new?: string[]; search?: string; 
     case: { new: ["[data-testid=journal-new]", "[data-testid=journal-text]"] },
     cases: { new: ["[data-testid=new-case]"], search: "[data-testid=case-search]" },
     intake: { new: ["[data-testid=intake-text]"], search: "[data-testid=client-search-name]" },
+    directory: { new: ["[data-testid=partner-new]"], search: "[data-testid=directory-search]" },
   };
 
 const afterNew: Partial<Record<Route["name"], string>> = {
   case: "[data-testid=journal-text]",
   cases: "[data-testid=new-case-name]",
+  directory: "[data-testid=partner-name]",
 };
 
 function isTyping(element: Element | null): boolean {

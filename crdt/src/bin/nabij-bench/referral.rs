@@ -47,6 +47,7 @@ pub(crate) fn measure(
             phone: Some("09 123 45 67".into()),
             opening_hours: None,
             bound_by_secrecy: true,
+            ..NewPartner::default()
         })?;
         let bram = t.add_member(
             NewMember {

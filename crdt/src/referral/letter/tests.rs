@@ -15,6 +15,13 @@ fn partner(name: &str, address: Option<&str>, phone: Option<&str>, bound: bool) 
         phone: phone.map(str::to_string),
         opening_hours: None,
         bound_by_secrecy: bound,
+        email: None,
+        website: None,
+        contact_person: None,
+        added_by: None,
+        added_at: None,
+        changed_by: None,
+        changed_at: None,
     }
 }
 

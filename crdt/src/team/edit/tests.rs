@@ -485,3 +485,46 @@ fn relay_always_on_and_addresses_are_admin_changes_with_checked_input() {
     ed.set_relay("").unwrap();
     assert_eq!(load(&doc).unwrap().settings.relay, None);
 }
+
+#[test]
+fn a_partner_written_before_the_directory_fields_reads_without_them() {
+    use automerge::transaction::Transactable;
+    let (me, mut doc) = new_team();
+    let id = ItemId::random();
+    let partners = crate::doc::root_map(&mut doc, "partners").unwrap();
+    let old = doc
+        .put_object(&partners, id.as_str(), automerge::ObjType::Map)
+        .unwrap();
+    doc.put(&old, "name", "CAW Oost-Vlaanderen").unwrap();
+    doc.put_object(&old, "services", automerge::ObjType::List)
+        .unwrap();
+    doc.put_object(&old, "themes", automerge::ObjType::List)
+        .unwrap();
+    doc.put(&old, "address", automerge::ScalarValue::Null)
+        .unwrap();
+    doc.put(&old, "phone", "09 265 04 00").unwrap();
+    doc.put(&old, "opening_hours", automerge::ScalarValue::Null)
+        .unwrap();
+    doc.put(&old, "bound_by_secrecy", true).unwrap();
+    me.commit(&mut doc);
+    let team = load(&doc).unwrap();
+    let p = &team.partners[id.as_str()];
+    assert_eq!(p.phone.as_deref(), Some("09 265 04 00"));
+    assert_eq!(
+        (&p.email, &p.website, &p.contact_person),
+        (&None, &None, &None)
+    );
+    assert_eq!((&p.added_by, p.changed_at), (&None, None));
+    // Changed now, it names who changed it.
+    let mut ed = TeamEditor::new(&mut doc, &me);
+    let update = PartnerUpdate {
+        email: Some("info@caw.be".into()),
+        ..Default::default()
+    };
+    assert!(ed.update_partner(&id, update).unwrap());
+    me.commit(&mut doc);
+    let p = &load(&doc).unwrap().partners[id.as_str()];
+    assert_eq!(p.email.as_deref(), Some("info@caw.be"));
+    assert_eq!(p.changed_by.as_deref(), Some(me.member.as_str()));
+    assert_eq!(p.added_by, None);
+}

@@ -151,8 +151,28 @@ async fn axe_finds_nothing_serious_on_any_screen_or_dialog() {
     app.find("[data-testid=followup]").await;
     app.assert_accessible("follow-up").await;
 
+    app.click("[data-testid=nav-directory]").await;
+    app.find("[data-testid=directory-empty]").await;
+    app.assert_accessible("directory (empty)").await;
+    app.click("[data-testid=directory-load-example]").await;
+    app.wait_for_count("[data-testid=partner-row]", 27).await;
+    app.assert_accessible("directory").await;
+    app.click("[data-testid=partner-open]").await;
+    app.find("[data-testid=partner-detail][open]").await;
+    app.assert_accessible("directory, partner").await;
+    app.click("[data-testid=partner-edit]").await;
+    app.find("[data-testid=partner-dialog][open]").await;
+    app.assert_accessible("directory, edit partner dialog")
+        .await;
+    app.click("[data-testid=partner-cancel]").await;
+    app.click("[data-testid=directory-import]").await;
+    app.find("[data-testid=import-dialog][open]").await;
+    app.assert_accessible("directory, import dialog").await;
+    app.click("[data-testid=import-cancel]").await;
+
     app.click("[data-testid=nav-settings]").await;
     app.find("[data-testid=about]").await;
+    app.find("[data-testid=settings-members]").await;
     app.assert_accessible("settings").await;
     app.click("[data-testid=invite-open]").await;
     app.find("dialog[open]").await;

@@ -11,6 +11,7 @@ mod casefile;
 mod caseload;
 mod conflict;
 mod correction;
+mod directory;
 mod firststart;
 mod flows;
 mod followup;

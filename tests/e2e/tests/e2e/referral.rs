@@ -46,6 +46,7 @@ fn partner(name: &str, theme: &str, phone: &str) -> NewPartner {
         phone: Some(phone.into()),
         opening_hours: Some("ma-vr 9-12 u".into()),
         bound_by_secrecy: true,
+        ..NewPartner::default()
     }
 }
 
@@ -217,7 +218,8 @@ async fn sara_refers_marie_to_the_caw_and_bram_takes_the_warm_handover() {
     // Due three working days on (weekends not counted), as the team set it.
     let due = Date::today().add_working_days(3).to_string();
     let due = format!("{}/{}/{}", &due[8..10], &due[5..7], &due[..4]);
-    a.wait_for_contains("[data-testid=referral-view]", &due).await;
+    a.wait_for_contains("[data-testid=referral-view]", &due)
+        .await;
     close_detail(&a).await;
     a.wait_for_contains("[data-testid=question-referred]", "CAW Limburg")
         .await;

@@ -123,7 +123,7 @@ fn assert_menu_on_one_line(layout: &Value, what: &str) {
         "{what}: the page scrolls sideways: {layout}"
     );
     let links = layout["links"].as_array().unwrap();
-    assert_eq!(links.len(), 5, "{what}: {layout}");
+    assert_eq!(links.len(), 6, "{what}: {layout}");
     let menu = &layout["menu"];
     if menu["shown"].as_bool() == Some(true) {
         assert!(
@@ -460,8 +460,12 @@ async fn shortcuts_make_search_and_save_and_the_menu_is_reached_by_keyboard() {
     assert_eq!(app.wait_for_focus("case-search").await, "case-search");
     app.screenshot("keyboard-search-focus-nl").await;
 
-    // Alt+6: Settings (the last of the menu's screens).
+    // Alt+5: referrals; Alt+6: the partner directory; Alt+7: Settings.
+    app.press(&[Key::Alt], '5').await;
+    app.find("[data-testid=referrals]").await;
     app.press(&[Key::Alt], '6').await;
+    app.find("[data-testid=directory]").await;
+    app.press(&[Key::Alt], '7').await;
     assert_eq!(
         app.wait_for_text("[data-testid=settings] h1", "Instellingen")
             .await,

@@ -90,8 +90,11 @@ fn present(value: &Option<String>) -> Option<&str> {
 }
 
 /// The directory entry of the sender's organisation, when the team's partner directory has it
-/// (by item id, or by name).
+/// (the partner the member works for, or by item id or name of the organisation).
 fn organisation_entry<'a>(team: &'a Team, sender: &Member) -> Option<&'a Partner> {
+    if let Some(own) = sender.partner.as_ref().and_then(|p| team.partners.get(p)) {
+        return Some(own);
+    }
     let organisation = present(&sender.organisation)?;
     team.partners.get(organisation).or_else(|| {
         let folded = crate::store::fold(organisation);
@@ -217,6 +220,9 @@ pub fn letter(referral: &Referral, team: &Team, sender: &Member, today: Date) ->
             .or(present(&sender.organisation)),
         own.and_then(|p| present(&p.address)),
         sender_phone.map(|phone| format!("Tel. {phone}")).as_deref(),
+        own.and_then(|p| present(&p.email))
+            .map(|email| format!("E-mail {email}"))
+            .as_deref(),
         Some(format!("Team {}", team.name).as_str()),
     ]);
 

@@ -284,7 +284,8 @@ fn each_gate_condition_refuses_by_name_and_nothing_is_stored() {
             Ok((other, withdrawn))
         })
         .unwrap();
-    let tomorrow = Date::today().add_days(1).to_string();
+    // Two days on: "not after today" allows the next day while it is already today in UTC+14.
+    let later = Date::today().add_days(2).to_string();
     type Bend = Box<dyn Fn(&mut ReferralRequest)>;
     let cases: Vec<(Bend, &str, Problem)> = vec![
         (
@@ -311,7 +312,7 @@ fn each_gate_condition_refuses_by_name_and_nothing_is_stored() {
             Box::new(move |r| {
                 r.consent = ConsentChoice::New {
                     what: "naam".into(),
-                    date: Some(tomorrow.clone()),
+                    date: Some(later.clone()),
                 }
             }),
             "consent_date",

@@ -334,3 +334,40 @@ fn the_letter_renders_as_a_pdf() {
     let pdf = letter_pdf(&r, &team, &sender(), today()).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
 }
+
+#[test]
+fn the_sender_is_found_by_the_partner_they_work_for_with_its_e_mail() {
+    let partner_id = ItemId::random();
+    let mut team = team(&partner_id);
+    let own = ItemId::random().to_string();
+    let mut ocmw = partner(
+        "Sociaal Huis Genk",
+        Some("Markt 3, 3600 Genk"),
+        Some("089 00 11 22"),
+        true,
+    );
+    ocmw.email = Some("onthaal@sociaalhuis.example".into());
+    team.partners.insert(own.clone(), ocmw);
+    let sender = Member {
+        organisation: Some("iets anders".into()),
+        partner: Some(own),
+        ..sender()
+    };
+    let r = referral(
+        &partner_id,
+        consent(),
+        Disclosed {
+            name: Some("Marie Dubois".into()),
+            ..Default::default()
+        },
+    );
+    let text = all_text(&letter(&r, &team, &sender, today()));
+    for wanted in [
+        "Sociaal Huis Genk",
+        "Markt 3, 3600 Genk",
+        "E-mail onthaal@sociaalhuis.example",
+        "089 00 11 22",
+    ] {
+        assert!(text.contains(wanted), "{wanted} missing:\n{text}");
+    }
+}

@@ -27,7 +27,11 @@
 //!   `flood_base_rss_mb`, `flood_peak_rss_mb` (with `NABIJ_BENCH_FLOOD_CASES` cases, 1,000 by
 //!   default; `nabij-peer` must be built next to this binary).
 //!
-//! `NABIJ_BENCH_SYNC=only` runs only the sync part, `NABIJ_BENCH_SYNC=skip` everything else;
+//! - the partner directory (see `directory.rs`): `directory_search_p95_ms` / `_p50_ms` over the
+//!   example directory and ~300 generated partners.
+//!
+//! `NABIJ_BENCH_DIRECTORY=only` runs only the directory part; `NABIJ_BENCH_SYNC=only` runs only
+//! the sync part, `NABIJ_BENCH_SYNC=skip` everything else;
 //! `NABIJ_BENCH_FLOOD=only` runs only the flood part, `NABIJ_BENCH_FLOOD=skip` everything else.
 //! `NABIJ_BENCH_CASES`, `NABIJ_BENCH_ENTRIES` and `NABIJ_BENCH_PLAIN_CASES` change the sizes (for
 //! a quick trial run); `NABIJ_BENCH_DIR` sets where the temporary stores go (default: the system
@@ -45,6 +49,7 @@ use nabij_crdt::id::{CaseId, MemberId, TeamId};
 use nabij_crdt::seed::{RARE_SURNAMES, Seeder, seed_cases};
 use nabij_crdt::store::{CaseFilter, DATABASE_FILE, KeySource, Store};
 
+mod directory;
 mod flood;
 mod signing;
 mod sync;
@@ -234,6 +239,11 @@ fn run() -> Result<String> {
         std::fs::remove_dir_all(&dir)?;
         Ok(figures)
     };
+    if std::env::var("NABIJ_BENCH_DIRECTORY").as_deref() == Ok("only") {
+        let mut figures = directory::measure(start, tmp.path())?;
+        figures.push(("total_s", start.elapsed().as_secs_f64()));
+        return Ok(json(&figures));
+    }
     if flood_mode == "only" {
         let mut figures = flood_part("flood")?;
         figures.push(("total_s", start.elapsed().as_secs_f64()));
@@ -382,6 +392,7 @@ fn run() -> Result<String> {
         ("plain_bytes_per_case", plain.bytes_per_case.round()),
     ];
     figures.extend(signing::measure()?);
+    figures.extend(directory::measure(start, tmp.path())?);
     figures.extend(sync_figures);
     figures.extend(flood_figures);
     figures.push(("total_s", start.elapsed().as_secs_f64()));

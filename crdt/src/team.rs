@@ -17,7 +17,7 @@ mod model;
 
 pub use edit::{
     MAX_SERVICES, MemberUpdate, NewDevice, NewEnvelope, NewMember, NewPartner, PartnerUpdate,
-    TeamEditor, create_team,
+    TeamEditor, Upserted, create_team,
 };
 pub(crate) use edit::{name_key, theme_slug};
 pub use model::{

@@ -14,7 +14,7 @@ use crate::doc::DocError;
 use crate::id::{ItemId, MemberId};
 use crate::input::{InputError, Problem};
 use crate::team::import::{self, BadFile, EXAMPLE_DIRECTORY, ImportError, ImportProblem};
-use crate::team::{NewMember, NewPartner, PartnerUpdate, name_key};
+use crate::team::{NewMember, NewPartner, PartnerUpdate, Upserted};
 
 /// A partner as the directory lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,38 +156,21 @@ impl Store {
         let team = self.open_team(&me.team)?;
         let read = import::read(csv, &team.themes);
         let mut errors = read.errors;
-        let existing: BTreeMap<String, ItemId> = team
-            .partners
-            .iter()
-            .filter_map(|(id, p)| Some((name_key(&p.name), ItemId::parse(id).ok()?)))
-            .collect();
+        let lines: Vec<u64> = read.rows.iter().map(|row| row.line).collect();
+        let list = read.rows.into_iter().map(|row| row.partner).collect();
         let result = self.edit_team(&author, &me.team, |editor| {
             let mut done = Imported::default();
-            for row in read.rows {
-                let line = row.line;
-                let outcome = match existing.get(&name_key(&row.partner.name)) {
-                    Some(id) => editor
-                        .update_partner(id, row.partner.into())
-                        .map(|changed| {
-                            if changed {
-                                done.updated += 1;
-                            } else {
-                                done.unchanged += 1;
-                            }
-                        }),
-                    None => editor.add_partner(row.partner).map(|_| done.added += 1),
-                };
-                // A refused row writes nothing (each editor method checks every field before
-                // it writes), so the rows after it can still be checked.
-                match outcome {
-                    Ok(()) => {}
-                    Err(DocError::Input(error)) => errors.push(ImportError {
-                        line,
+            for (line, answer) in lines.iter().zip(editor.upsert_partners(list)?) {
+                match answer {
+                    Ok(Upserted::Added(_)) => done.added += 1,
+                    Ok(Upserted::Updated(_)) => done.updated += 1,
+                    Ok(Upserted::Unchanged(_)) => done.unchanged += 1,
+                    Err(error) => errors.push(ImportError {
+                        line: *line,
                         column: import::column_of_field(error.field).to_string(),
                         problem: ImportProblem::Field(error.problem),
                         detail: None,
                     }),
-                    Err(other) => return Err(other),
                 }
             }
             if errors.is_empty() {

@@ -238,21 +238,6 @@ impl<'a> TeamEditor<'a> {
         }
     }
 
-    fn theme_list(&self, field: &'static str, themes: &[String]) -> Result<Vec<String>, DocError> {
-        let known = self.themes()?;
-        let mut out: Vec<String> = Vec::with_capacity(themes.len());
-        for theme in themes {
-            let slug = theme_slug(field, theme)?;
-            if !known.contains_key(&slug) {
-                return Err(InputError::new(field, Problem::NotFound).into());
-            }
-            if !out.contains(&slug) {
-                out.push(slug);
-            }
-        }
-        Ok(out)
-    }
-
     /// Add a member (admins only); returns the new member's id.
     pub fn add_member(&mut self, new: NewMember, admin: bool) -> Result<MemberId, DocError> {
         self.require_admin()?;
@@ -590,7 +575,7 @@ impl<'a> TeamEditor<'a> {
 
 mod partner;
 pub(crate) use partner::name_key;
-pub use partner::{MAX_SERVICES, NewPartner, PartnerUpdate};
+pub use partner::{MAX_SERVICES, NewPartner, PartnerUpdate, Upserted};
 
 #[cfg(test)]
 mod tests;

@@ -31,7 +31,11 @@
 //!   `referral_inbox_5k_ms`, `referral_inbox_sent_5k_ms` (`NABIJ_BENCH_REFERRAL_COUNT`
 //!   referrals, 5,000 by default; `NABIJ_BENCH_REFERRALS=only` / `skip`).
 //!
-//! `NABIJ_BENCH_SYNC=only` runs only the sync part, `NABIJ_BENCH_SYNC=skip` everything else;
+//! - the partner directory (see `directory.rs`): `directory_search_p95_ms` / `_p50_ms` over the
+//!   example directory and ~300 generated partners.
+//!
+//! `NABIJ_BENCH_DIRECTORY=only` runs only the directory part; `NABIJ_BENCH_SYNC=only` runs only
+//! the sync part, `NABIJ_BENCH_SYNC=skip` everything else;
 //! `NABIJ_BENCH_FLOOD=only` runs only the flood part, `NABIJ_BENCH_FLOOD=skip` everything else.
 //! `NABIJ_BENCH_CASES`, `NABIJ_BENCH_ENTRIES` and `NABIJ_BENCH_PLAIN_CASES` change the sizes (for
 //! a quick trial run); `NABIJ_BENCH_DIR` sets where the temporary stores go (default: the system
@@ -49,6 +53,7 @@ use nabij_crdt::id::{CaseId, MemberId, TeamId};
 use nabij_crdt::seed::{RARE_SURNAMES, Seeder, seed_cases};
 use nabij_crdt::store::{CaseFilter, DATABASE_FILE, KeySource, Store};
 
+mod directory;
 mod flood;
 mod referral;
 mod signing;
@@ -253,6 +258,11 @@ fn run() -> Result<String> {
         figures.push(("total_s", start.elapsed().as_secs_f64()));
         return Ok(json(&figures));
     }
+    if std::env::var("NABIJ_BENCH_DIRECTORY").as_deref() == Ok("only") {
+        let mut figures = directory::measure(start, tmp.path())?;
+        figures.push(("total_s", start.elapsed().as_secs_f64()));
+        return Ok(json(&figures));
+    }
     if flood_mode == "only" {
         let mut figures = flood_part("flood")?;
         figures.push(("total_s", start.elapsed().as_secs_f64()));
@@ -404,6 +414,7 @@ fn run() -> Result<String> {
     if referral_mode != "skip" {
         figures.extend(referral_part()?);
     }
+    figures.extend(directory::measure(start, tmp.path())?);
     figures.extend(sync_figures);
     figures.extend(flood_figures);
     figures.push(("total_s", start.elapsed().as_secs_f64()));

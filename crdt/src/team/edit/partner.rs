@@ -2,7 +2,9 @@
 //! organisation. Any member may do both; every change names its member and time in the partner
 //! (`added_by`, `changed_by`), beside the signed authorship of the change itself.
 
-use super::{TeamEditor, text_list};
+use std::collections::BTreeMap;
+
+use super::{TeamEditor, text_list, theme_slug};
 use crate::date::now_ms;
 use crate::doc::{DocError, put_item};
 use crate::id::ItemId;
@@ -108,6 +110,69 @@ fn optional_text(field: &'static str, text: Option<&str>) -> Result<Option<Strin
     }
 }
 
+/// Theme slugs each of which is one of the team's (`known`), without repeats.
+fn themes_of(
+    field: &'static str,
+    themes: &[String],
+    known: &BTreeMap<String, String>,
+) -> Result<Vec<String>, InputError> {
+    let mut out: Vec<String> = Vec::with_capacity(themes.len());
+    for theme in themes {
+        let slug = theme_slug(field, theme)?;
+        if !known.contains_key(&slug) {
+            return Err(InputError::new(field, Problem::NotFound));
+        }
+        if !out.contains(&slug) {
+            out.push(slug);
+        }
+    }
+    Ok(out)
+}
+
+/// `new` checked field by field (themes against the team's `known` ones), as a partner without
+/// its attribution yet.
+fn checked(new: NewPartner, known: &BTreeMap<String, String>) -> Result<Partner, InputError> {
+    Ok(Partner {
+        name: input::required("name", &new.name, SHORT_TEXT)?,
+        services: services(&new.services)?,
+        themes: themes_of("themes", &new.themes, known)?,
+        address: optional_text("address", new.address.as_deref())?,
+        phone: optional_text("phone", new.phone.as_deref())?,
+        email: optional_text("email", new.email.as_deref())?,
+        website: optional_text("website", new.website.as_deref())?,
+        opening_hours: optional_text("opening_hours", new.opening_hours.as_deref())?,
+        contact_person: optional_text("contact_person", new.contact_person.as_deref())?,
+        bound_by_secrecy: new.bound_by_secrecy,
+        added_by: None,
+        added_at: None,
+        changed_by: None,
+        changed_at: None,
+    })
+}
+
+/// What [`TeamEditor::upsert_partners`] did with one partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upserted {
+    /// Added, with this id.
+    Added(ItemId),
+    /// A partner of the same name was changed to it.
+    Updated(ItemId),
+    /// A partner of the same name was already exactly so.
+    Unchanged(ItemId),
+}
+
+/// The fields of `partner` that a directory entry describes, set from `fields` (attribution
+/// left as it is).
+fn with_fields(partner: &Partner, fields: Partner) -> Partner {
+    Partner {
+        added_by: partner.added_by.clone(),
+        added_at: partner.added_at,
+        changed_by: partner.changed_by.clone(),
+        changed_at: partner.changed_at,
+        ..fields
+    }
+}
+
 impl TeamEditor<'_> {
     /// Refuse `name` when another partner than `except` has it (accents and case aside).
     fn unique_partner_name(&self, name: &str, except: Option<&str>) -> Result<(), DocError> {
@@ -124,36 +189,80 @@ impl TeamEditor<'_> {
 
     /// Add a partner organisation (any member); returns its item id.
     pub fn add_partner(&mut self, new: NewPartner) -> Result<ItemId, DocError> {
-        let name = input::required("name", &new.name, SHORT_TEXT)?;
-        let services = services(&new.services)?;
-        let themes = self.theme_list("themes", &new.themes)?;
-        let address = optional_text("address", new.address.as_deref())?;
-        let phone = optional_text("phone", new.phone.as_deref())?;
-        let email = optional_text("email", new.email.as_deref())?;
-        let website = optional_text("website", new.website.as_deref())?;
-        let opening_hours = optional_text("opening_hours", new.opening_hours.as_deref())?;
-        let contact_person = optional_text("contact_person", new.contact_person.as_deref())?;
-        self.unique_partner_name(&name, None)?;
+        let mut partner = checked(new, &self.themes()?)?;
+        self.unique_partner_name(&partner.name, None)?;
         let now = now_ms();
-        let partner = Partner {
-            name,
-            services,
-            themes,
-            address,
-            phone,
-            email,
-            website,
-            opening_hours,
-            contact_person,
-            bound_by_secrecy: new.bound_by_secrecy,
-            added_by: Some(self.me()),
-            added_at: Some(now),
-            changed_by: Some(self.me()),
-            changed_at: Some(now),
-        };
+        partner.added_by = Some(self.me());
+        partner.added_at = Some(now);
+        partner.changed_by = Some(self.me());
+        partner.changed_at = Some(now);
         let id = ItemId::random();
         put_item(self.doc, "partners", id.as_str(), &partner)?;
         Ok(id)
+    }
+
+    /// Add many partners at once (an import, any member): each is checked like
+    /// [`TeamEditor::add_partner`]; one whose name (accents and case aside) a partner has
+    /// already, in the directory or earlier in `list`, changes that partner to it instead.
+    /// Each gets its own answer (a refused one writes nothing); the directory is read once,
+    /// so a long list costs what its partners cost.
+    pub fn upsert_partners(
+        &mut self,
+        list: Vec<NewPartner>,
+    ) -> Result<Vec<Result<Upserted, InputError>>, DocError> {
+        let known = self.themes()?;
+        let mut partners = self.partners()?;
+        let mut by_name: BTreeMap<String, String> = partners
+            .iter()
+            .map(|(id, p)| (name_key(&p.name), id.clone()))
+            .collect();
+        let me = self.me();
+        let now = now_ms();
+        let mut out = Vec::with_capacity(list.len());
+        for new in list {
+            let fields = match checked(new, &known) {
+                Ok(fields) => fields,
+                Err(error) => {
+                    out.push(Err(error));
+                    continue;
+                }
+            };
+            let key = name_key(&fields.name);
+            let existing = by_name
+                .get(&key)
+                .and_then(|id| Some((ItemId::parse(id).ok()?, partners.get(id)?)));
+            let (id, partner, done) = match existing {
+                Some((id, current)) => {
+                    let next = with_fields(current, fields);
+                    if next == *current {
+                        out.push(Ok(Upserted::Unchanged(id)));
+                        continue;
+                    }
+                    let next = Partner {
+                        changed_by: Some(me.clone()),
+                        changed_at: Some(now),
+                        ..next
+                    };
+                    (id.clone(), next, Upserted::Updated(id))
+                }
+                None => {
+                    let id = ItemId::random();
+                    let partner = Partner {
+                        added_by: Some(me.clone()),
+                        added_at: Some(now),
+                        changed_by: Some(me.clone()),
+                        changed_at: Some(now),
+                        ..fields
+                    };
+                    (id.clone(), partner, Upserted::Added(id))
+                }
+            };
+            put_item(self.doc, "partners", id.as_str(), &partner)?;
+            by_name.insert(key, id.to_string());
+            partners.insert(id.to_string(), partner);
+            out.push(Ok(done));
+        }
+        Ok(out)
     }
 
     /// Change fields of a partner organisation (any member). Every field is checked before
@@ -176,7 +285,7 @@ impl TeamEditor<'_> {
             next.services = services(&list)?;
         }
         if let Some(themes) = update.themes {
-            next.themes = self.theme_list("themes", &themes)?;
+            next.themes = themes_of("themes", &themes, &self.themes()?)?;
         }
         for (field, value, slot) in [
             ("address", update.address, &mut next.address),

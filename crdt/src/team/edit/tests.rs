@@ -528,3 +528,53 @@ fn a_partner_written_before_the_directory_fields_reads_without_them() {
     assert_eq!(p.changed_by.as_deref(), Some(me.member.as_str()));
     assert_eq!(p.added_by, None);
 }
+
+#[test]
+fn many_partners_are_added_or_updated_by_name_each_with_its_own_answer() {
+    let (me, mut doc) = new_team();
+    let mut ed = TeamEditor::new(&mut doc, &me);
+    let caw = ed
+        .add_partner(NewPartner {
+            name: "CAW Oost-Vlaanderen".into(),
+            phone: Some("09 265 04 00".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let partner = |name: &str, email: Option<&str>| NewPartner {
+        name: name.into(),
+        email: email.map(str::to_string),
+        themes: vec!["money".into()],
+        ..Default::default()
+    };
+    let answers = ed
+        .upsert_partners(vec![
+            partner("Huurdersbond", None),
+            partner("Voedselbank", Some("niet-een-adres")),
+            partner("caw oost-vlaanderen", None),
+            partner("HUURDERSBOND", None),
+        ])
+        .unwrap();
+    assert!(matches!(answers[0], Ok(Upserted::Added(_))), "{answers:?}");
+    assert_eq!(
+        answers[1],
+        Err(InputError::new("email", Problem::NotAnEmail))
+    );
+    assert_eq!(answers[2], Ok(Upserted::Updated(caw.clone())));
+    // The same name later in the list is the partner added before (written as given there).
+    let Ok(Upserted::Added(huurders)) = &answers[0] else {
+        panic!("{answers:?}")
+    };
+    assert_eq!(answers[3], Ok(Upserted::Updated(huurders.clone())));
+    me.commit(&mut doc);
+    let team = load(&doc).unwrap();
+    assert_eq!(team.partners.len(), 2, "the refused one wrote nothing");
+    let changed = &team.partners[caw.as_str()];
+    assert_eq!(changed.name, "caw oost-vlaanderen");
+    assert_eq!(
+        changed.phone, None,
+        "the list's partner replaces every field"
+    );
+    assert_eq!(changed.themes, ["money"]);
+    assert_eq!(changed.changed_by.as_deref(), Some(me.member.as_str()));
+    assert_eq!(team.partners[huurders.as_str()].name, "HUURDERSBOND");
+}

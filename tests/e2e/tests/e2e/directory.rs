@@ -4,6 +4,7 @@
 //! field, nothing stored), imports a CSV file (a bad row named by line and column, nothing
 //! imported), and an admin says which partner a member works for ("werkt in Nabij").
 
+use fantoccini::key::Key;
 use serde_json::Value;
 
 use crate::harness::{App, Desktop, PATIENCE, repo_root};
@@ -305,5 +306,65 @@ async fn the_sociale_kaart_finds_filters_adds_and_imports_partners() {
     search(&app, "", 32).await;
     app.assert_accessible("directory").await;
     app.screenshot("sociale-kaart").await;
+
+    // By keyboard: Alt+6 reaches it, / is its search, Tab the theme and then the first
+    // partner, Enter opens it, Escape closes it again.
+    app.press(&[Key::Alt], '1').await;
+    app.find("[data-testid=home]").await;
+    app.press(&[Key::Alt], '6').await;
+    app.find("[data-testid=directory-list]").await;
+    app.press(&[], '/').await;
+    assert_eq!(focused(&app).await, "directory-search");
+    app.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("geestel")
+        .await
+        .unwrap();
+    app.wait_for_attr("[data-testid=directory]", "data-query", "geestel", PATIENCE)
+        .await;
+    app.wait_for_exact_count("[data-testid=partner-row]", 1)
+        .await;
+    app.press(&[], '\u{E004}').await; // Tab: the theme filter
+    assert_eq!(focused(&app).await, "directory-theme");
+    app.press(&[], '\u{E004}').await; // Tab: the partner
+    assert_eq!(focused(&app).await, "partner-open");
+    app.press(&[], '\u{E007}').await; // Enter
+    app.find("[data-testid=partner-detail][open]").await;
+    app.press(&[], '\u{E00C}').await; // Escape
+    app.wait_for_exact_count("[data-testid=partner-detail][open]", 0)
+        .await;
+
+    // In English.
+    app.click("[data-testid=language-en]").await;
+    app.wait_for_text("[data-testid=nav-directory]", "Directory")
+        .await;
+    search(&app, "", 32).await;
+    assert_eq!(
+        app.text("[data-testid=directory-count]").await,
+        "32 partners"
+    );
+    assert!(
+        app.text("[data-testid=partner-row-in-nabij]")
+            .await
+            .starts_with("Works in Nabij · 1 member")
+    );
+    app.screenshot("sociale-kaart-en").await;
+    app.assert_accessible("directory, English").await;
     app.close().await;
+}
+
+/// The `data-testid` of the element with the focus, once there is one.
+async fn focused(app: &App) -> String {
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let answer = app
+        .client
+        .execute(
+            "const e = document.activeElement; return e ? (e.dataset.testid || e.tagName) : '';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    answer.as_str().unwrap_or_default().to_string()
 }

@@ -14,7 +14,10 @@ impl App {
         let element = self.find(css).await;
         let arg = serde_json::to_value(&element).unwrap();
         self.client
-            .execute("arguments[0].scrollIntoView({block: 'nearest'});", vec![arg])
+            .execute(
+                "arguments[0].scrollIntoView({block: 'nearest'});",
+                vec![arg],
+            )
             .await
             .unwrap();
         element.click().await.unwrap();

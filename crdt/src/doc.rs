@@ -107,6 +107,15 @@ impl From<automerge::AutomergeError> for DocError {
     }
 }
 
+/// The id a document names itself by (its root `id`), if it names one: the bytes of one
+/// document must never land under another id.
+pub(crate) fn own_id(doc: &AutoCommit) -> Option<String> {
+    match doc.get(ROOT, "id") {
+        Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
 /// Check that `doc` is a `kind` document of a schema this build understands.
 pub fn check_header(doc: &AutoCommit, kind: DocKind) -> Result<(), DocError> {
     let found = match doc.get(ROOT, KEY_KIND)? {

@@ -171,10 +171,7 @@ pub fn readers_of_new(
     document: &Document,
     known: &mut dyn Known,
 ) -> Result<Option<Readers>, String> {
-    let own_id = match automerge::ReadDoc::get(doc, automerge::ROOT, "id") {
-        Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
-        _ => None,
-    };
+    let own_id = crate::doc::own_id(doc);
     if own_id.as_deref() != Some(id) {
         return Err(format!("document names itself {own_id:?}"));
     }

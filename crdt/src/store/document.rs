@@ -12,7 +12,7 @@ use std::num::NonZeroUsize;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ChangeHash, ReadDoc};
+use automerge::{AutoCommit, ChangeHash};
 use lru::LruCache;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -445,10 +445,7 @@ impl Store {
         let checked = signatures::verify_document(id, &mut incoming, &signed.signatures)?;
         let document = crate::kind::Document::load(kind, &incoming)?;
         // A document names itself: bytes of one document never land under another id.
-        let own_id = match incoming.get(automerge::ROOT, "id") {
-            Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
-            _ => None,
-        };
+        let own_id = crate::doc::own_id(&incoming);
         if own_id.as_deref() != Some(id) {
             return Err(corrupt(id, format!("document names itself {own_id:?}")));
         }

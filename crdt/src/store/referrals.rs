@@ -199,30 +199,6 @@ impl Store {
         Ok(referral::disclosure(&case, question, &request.disclose)?)
     }
 
-    /// The team's partners for a referral on `theme`: those that help with it first, then by
-    /// name; each with whether members of the team work for it.
-    pub fn referral_partners(
-        &mut self,
-        me: &Profile,
-        theme: &str,
-    ) -> Result<Vec<(String, crate::team::Partner, bool)>, StoreError> {
-        let team = self.open_team(&me.team)?;
-        let working: std::collections::BTreeSet<&str> =
-            team.partner_members().map(|(_, p)| p).collect();
-        let mut partners: Vec<(String, crate::team::Partner, bool)> = team
-            .partners
-            .iter()
-            .map(|(id, p)| (id.clone(), p.clone(), working.contains(id.as_str())))
-            .collect();
-        partners.sort_by_cached_key(|(_, p, _)| {
-            (
-                !p.themes.iter().any(|t| t == theme),
-                crate::store::fold(&p.name),
-            )
-        });
-        Ok(partners)
-    }
-
     /// Whether members of the team work for partner `partner` (then they take its steps).
     pub fn partner_in_team(&self, partner: &str) -> Result<bool, StoreError> {
         Ok(!self.partner_members(partner)?.is_empty())

@@ -43,13 +43,6 @@ fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
         .collect()
 }
 
-fn own_id(doc: &AutoCommit) -> Option<String> {
-    match automerge::ReadDoc::get(doc, automerge::ROOT, "id") {
-        Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().map(str::to_string),
-        _ => None,
-    }
-}
-
 impl Store {
     /// The members who may read each document (or `only` that one), from `doc_reader`.
     fn readers(
@@ -278,7 +271,7 @@ impl Replica for Store {
                 waiting,
             });
         }
-        if own_id(&doc).as_deref() != Some(id) {
+        if crate::doc::own_id(&doc).as_deref() != Some(id) {
             return Err(reject("the document's id changed".into()));
         }
         let document = Document::load(kind, &doc).map_err(|e| reject(e.to_string()))?;
@@ -356,10 +349,10 @@ impl Replica for Store {
         hydrated: Option<&Document>,
         signatures: &[ChangeSignature],
     ) -> Result<(), ReplicaError> {
-        if own_id(&doc).as_deref() != Some(id) {
+        if crate::doc::own_id(&doc).as_deref() != Some(id) {
             return Err(ReplicaError::Rejected(format!(
                 "new document {id} names itself {:?}",
-                own_id(&doc)
+                crate::doc::own_id(&doc)
             )));
         }
         if bytes.len() > super::document::MAX_DOCUMENT_BYTES {

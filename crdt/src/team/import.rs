@@ -241,7 +241,7 @@ pub struct Read {
 
 /// The bad lines of a file that was not imported (nothing of it was stored).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} bad line(s) in the file, the first at {}", .total, .errors.first().map(ToString::to_string).unwrap_or_default())]
+#[error("bad lines in the file: {}; the first at {}", .total, .errors.first().map(ToString::to_string).unwrap_or_default())]
 pub struct BadFile {
     /// The bad lines in file order, at most [`MAX_REPORTED`].
     pub errors: Vec<ImportError>,

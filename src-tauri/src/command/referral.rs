@@ -191,24 +191,24 @@ pub struct ReferralPartnerView {
     pub phone: Option<String>,
 }
 
-/// The partners for a referral on `theme`, those for the theme first.
+/// The partners for a referral on `theme`, those for the theme first (the directory's order).
 #[tauri::command]
 #[specta::specta]
 pub fn referral_partners(
     state: State<'_, AppState>,
     theme: String,
 ) -> Result<Vec<ReferralPartnerView>, IpcError> {
-    state.with_profile(|store, me| {
+    state.with_profile(|store, _| {
         Ok(store
-            .referral_partners(me, &theme)?
+            .directory("", None, Some(&theme))?
             .into_iter()
-            .map(|(id, p, in_team)| ReferralPartnerView {
-                id,
+            .map(|p| ReferralPartnerView {
                 for_theme: p.themes.contains(&theme),
+                in_team: p.members > 0,
+                id: p.id,
                 name: p.name,
                 themes: p.themes,
                 bound_by_secrecy: p.bound_by_secrecy,
-                in_team,
                 phone: p.phone,
             })
             .collect())

@@ -128,7 +128,7 @@ export const commands = {
 	linkIntake: (itemId: string, caseId: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("link_intake", { itemId, caseId })),
 	/**  Close an intake item with a reason. */
 	closeIntake: (itemId: string, reason: string) => typedError<null, IpcError_Serialize>(__TAURI_INVOKE("close_intake", { itemId, reason })),
-	/**  The partners for a referral on `theme`, those for the theme first. */
+	/**  The partners for a referral on `theme`, those for the theme first (the directory's order). */
 	referralPartners: (theme: string) => typedError<ReferralPartnerView_Serialize[], IpcError_Serialize>(__TAURI_INVOKE("referral_partners", { theme })),
 	/**  What the referral would carry (the dialog's preview); nothing is written. */
 	previewReferral: (request: ReferralRequestView_Deserialize) => typedError<DisclosedView_Serialize, IpcError_Serialize>(__TAURI_INVOKE("preview_referral", { request })),
